@@ -1,0 +1,255 @@
+"""Build the book: papermill executes each section notebook at a profile, Jupyter Book renders.
+
+``python -m precision.book build --profile book`` (what ``make book`` runs):
+
+1. every MyST notebook listed in ``_toc.yml`` is executed by papermill with
+   ``profile=...`` into ``_build/executed/<profile>/``; a notebook whose source,
+   parameters and package code are unchanged is reused from there (its key says so);
+2. a staged copy of the book is written to ``_build/stage/<profile>/`` in which each
+   ``X.md`` notebook is replaced by the executed ``X.ipynb`` (same docname, so
+   cross-references hold) and execution is off, so Jupyter Book renders the outputs;
+3. the status page is executed last, from the record of step 1;
+4. ``jupyter-book build -W -n --keep-going`` renders the stage; the path of
+   ``index.html`` is printed.
+
+``python -m precision.book goldens`` writes the smoke-profile goldens for nbval.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from .cache import atomic_write_bytes, code_hash
+from .profiles import check_profile
+
+__all__ = ["section_notebooks", "execute_notebook", "build", "write_goldens", "STATUS_PAGE"]
+
+STATUS_PAGE = "book/status"
+
+
+def _toc_files(root: Path) -> list[str]:
+    import yaml
+
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(entries: list) -> None:
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            for key in ("chapters", "sections", "parts"):
+                walk(entry.get(key))
+
+    walk(toc.get("parts") or toc.get("chapters") or [])
+    return [f.removesuffix(".md").removesuffix(".ipynb") for f in files]
+
+
+def _is_notebook(path: Path) -> bool:
+    head = path.read_text(encoding="utf-8")[:2000]
+    return head.startswith("---") and "kernelspec:" in head
+
+
+def section_notebooks(root: Path, include_status: bool = False) -> list[str]:
+    """Docnames of the executable MyST notebooks in the table of contents, in order."""
+    out = [f for f in _toc_files(root) if (root / f"{f}.md").exists() and _is_notebook(root / f"{f}.md")]
+    return out if include_status else [f for f in out if f != STATUS_PAGE]
+
+
+def _kernel_env(root: Path) -> None:
+    os.environ.pop("MPLBACKEND", None)  # Agg here would drop every figure from the outputs
+    os.environ.setdefault("PRECISION_CACHE_DIR", str(root / "_build" / "cache"))
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+
+
+def _strip_volatile(nb: Any) -> None:
+    """Drop papermill's per-cell timestamps so re-generated notebooks diff cleanly."""
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    nb.metadata.get("papermill", {}).pop("start_time", None)
+    nb.metadata.get("papermill", {}).pop("end_time", None)
+    nb.metadata.get("papermill", {}).pop("duration", None)
+    nb.metadata.get("papermill", {}).pop("input_path", None)
+    nb.metadata.get("papermill", {}).pop("output_path", None)
+
+
+def execute_notebook(root: Path, docname: str, out_path: Path, parameters: dict[str, Any],
+                     strip: bool = False) -> float:
+    """Execute ``<root>/<docname>.md`` with papermill into ``out_path``; returns seconds.
+
+    The output is written atomically: a failed run leaves no notebook behind.
+    """
+    import jupytext
+    import nbformat
+    import papermill
+
+    _kernel_env(root)
+    source = root / f"{docname}.md"
+    nb = jupytext.read(source)
+    tmp = out_path.with_name(f".running-{out_path.name}")
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    try:
+        executed = papermill.execute_notebook(nb, str(tmp), parameters=parameters, cwd=str(source.parent),
+                                              kernel_name="python3", progress_bar=False)
+    except papermill.PapermillExecutionError as err:
+        tmp.unlink(missing_ok=True)
+        raise SystemExit(f"{docname}: cell {err.exec_count} failed: {err.ename}: {err.evalue}") from None
+    seconds = time.perf_counter() - start
+    if strip:
+        _strip_volatile(executed)
+    executed.metadata["precision"] = dict(executed.metadata.get("precision", {}), seconds=round(seconds, 2))
+    atomic_write_bytes(out_path, nbformat.writes(executed).encode())
+    tmp.unlink(missing_ok=True)
+    return seconds
+
+
+def _key(root: Path, docname: str, parameters: dict[str, Any]) -> str:
+    text = (root / f"{docname}.md").read_text(encoding="utf-8") + json.dumps(parameters, sort_keys=True) + code_hash()
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _summarise(path: Path) -> dict[str, Any]:
+    nb = json.loads(path.read_text())
+    code = [c for c in nb["cells"] if c["cell_type"] == "code" and c["source"]]
+    figures = sum(1 for c in code for o in c.get("outputs", []) if "image/png" in o.get("data", {}))
+    errors = sum(1 for c in code for o in c.get("outputs", []) if o.get("output_type") == "error")
+    title = next((line.lstrip("# ").strip() for c in nb["cells"] if c["cell_type"] == "markdown"
+                  for line in "".join(c["source"]).splitlines() if line.startswith("# ")), path.stem)
+    return {"title": title, "figures": figures, "errors": errors,
+            "all_cells_executed": all(c.get("execution_count") is not None for c in code)}
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    if not path.exists() or path.read_bytes() != data:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def _stage(root: Path, profile: str, executed: dict[str, Path]) -> Path:
+    """Copy the book into ``_build/stage/<profile>`` with executed notebooks in place of sources."""
+    import yaml
+
+    stage = root / "_build" / "stage" / profile
+    config = yaml.safe_load((root / "_config.yml").read_text())
+    config.setdefault("execute", {})["execute_notebooks"] = "off"
+    config["execute"]["exclude_patterns"] = ["*.ipynb"]
+    wanted: dict[Path, bytes] = {
+        stage / "_config.yml": yaml.safe_dump(config, sort_keys=False).encode(),
+        stage / "_toc.yml": (root / "_toc.yml").read_bytes(),
+    }
+    for path in (root / "book").rglob("*"):
+        if path.is_file() and "_build" not in path.parts and not path.name.startswith("."):
+            rel = path.relative_to(root)
+            docname = rel.with_suffix("").as_posix()
+            if docname in executed:
+                wanted[stage / rel.with_suffix(".ipynb")] = executed[docname].read_bytes()
+            else:
+                wanted[stage / rel] = path.read_bytes()
+    for target, data in wanted.items():
+        _write_if_changed(target, data)
+    for path in (stage / "book").rglob("*"):
+        if path.is_file() and path not in wanted and "_build" not in path.relative_to(stage).parts:
+            path.unlink()
+    return stage
+
+
+def build(root: Path, profile: str, render: bool = True) -> Path:
+    """Execute (or reuse) every notebook at ``profile``, stage and render; returns index.html."""
+    check_profile(profile)
+    out_dir = root / "_build" / "executed" / profile
+    record: list[dict[str, Any]] = []
+    executed: dict[str, Path] = {}
+    notebooks = section_notebooks(root)
+    build_start = time.perf_counter()
+    for i, docname in enumerate(notebooks, 1):
+        params = {"profile": profile}
+        key = _key(root, docname, params)
+        out_path = out_dir / f"{docname}.ipynb"
+        old = json.loads(out_path.read_text()).get("metadata", {}).get("precision", {}) if out_path.exists() else {}
+        if old.get("key") == key:
+            print(f"[{i}/{len(notebooks)}] {docname}: unchanged since {old['executed_at']}, reusing its outputs", flush=True)
+            seconds, reused, when = old["seconds"], True, old["executed_at"]
+        else:
+            print(f"[{i}/{len(notebooks)}] {docname}: executing at profile={profile} ...", flush=True)
+            seconds = execute_notebook(root, docname, out_path, params)
+            when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+            nb = json.loads(out_path.read_text())
+            nb["metadata"]["precision"].update(key=key, executed_at=when, profile=profile, code_hash=code_hash())
+            atomic_write_bytes(out_path, json.dumps(nb, indent=1).encode())
+            reused = False
+            print(f"    done in {seconds:.1f} s", flush=True)
+        executed[docname] = out_path
+        record.append({"docname": docname, "seconds": seconds, "reused": reused, "executed_at": when,
+                       **_summarise(out_path)})
+    record_path = out_dir / "build-record.json"
+    atomic_write_bytes(record_path, json.dumps({
+        "profile": profile, "code_hash": code_hash(), "notebooks": record,
+        "execution_seconds": round(time.perf_counter() - build_start, 1)}, indent=1).encode())
+    if (root / f"{STATUS_PAGE}.md").exists():
+        print(f"[status] {STATUS_PAGE}: executing", flush=True)
+        status_path = out_dir / f"{STATUS_PAGE}.ipynb"
+        execute_notebook(root, STATUS_PAGE, status_path, {"profile": profile, "build_record": str(record_path)})
+        executed[STATUS_PAGE] = status_path
+    stage = _stage(root, profile, executed)
+    index = stage / "_build" / "html" / "index.html"
+    if render:
+        jb = Path(sys.executable).parent / "jupyter-book"
+        cmd = [str(jb if jb.exists() else shutil.which("jupyter-book") or "jupyter-book"), "build", str(stage),
+               "-W", "-n", "--keep-going"]
+        print("[render] " + " ".join(cmd), flush=True)
+        if subprocess.run(cmd).returncode != 0:
+            raise SystemExit("jupyter-book reported errors or warnings (treated as errors); see the log above")
+    return index
+
+
+def write_goldens(root: Path, out_dir: Path) -> list[Path]:
+    """Execute every section notebook at the smoke profile into ``out_dir`` (nbval goldens)."""
+    paths = []
+    for docname in section_notebooks(root):
+        path = out_dir / f"{Path(docname).name}.ipynb"
+        print(f"golden: {docname} -> {path.relative_to(root)}", flush=True)
+        execute_notebook(root, docname, path, {"profile": "smoke"}, strip=True)
+        nb = json.loads(path.read_text())
+        nb["metadata"]["precision"] = {"source": f"{docname}.md"}
+        atomic_write_bytes(path, (json.dumps(nb, indent=1, ensure_ascii=False) + "\n").encode())
+        paths.append(path)
+    return paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m precision.book", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="execute the notebooks at a profile and render the book")
+    b.add_argument("--profile", default="book", help="smoke, book or paper (default book)")
+    b.add_argument("--no-render", action="store_true", help="execute and stage only")
+    sub.add_parser("goldens", help="regenerate tests/notebooks/*.ipynb at the smoke profile")
+    parser.add_argument("--root", default=".", help="the book's root folder (holds _toc.yml)")
+    args = parser.parse_args(argv)
+    root = Path(args.root).resolve()
+    if not (root / "_toc.yml").exists():
+        parser.error(f"no _toc.yml in {root}; run from the repository root or pass --root")
+    if args.command == "build":
+        try:
+            check_profile(args.profile)
+        except ValueError as err:
+            parser.error(str(err))
+        start = time.perf_counter()
+        index = build(root, args.profile, render=not args.no_render)
+        print(f"\nBook ({args.profile} profile) built in {time.perf_counter() - start:.0f} s:\n  {index}")
+    else:
+        write_goldens(root, root / "tests" / "notebooks")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""Command line: ``python -m precision fit ...`` prints one JSON object per fit.
+
+Examples::
+
+    python -m precision fit --target Z.001 --method simplex --n-train 1000 --seed 0
+    python -m precision fit --expr "sin(x)*y" --domain x=-1:1 --domain y=0:2 --method simplex
+    python -m precision targets
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+
+__all__ = ["main"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad argument in one line and exits with status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _domain(text: str) -> tuple[str, float, float]:
+    try:
+        name, rng = text.split("=", 1)
+        lo, hi = (float(v) for v in rng.split(":"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--domain must look like NAME=LOW:HIGH (e.g. x=-1:1), got {text!r}") from None
+    return name.strip(), lo, hi
+
+
+def _parser() -> argparse.ArgumentParser:
+    from .fitting import METHODS
+    from .targets import list_equations
+
+    targets = textwrap.fill(" ".join(list_equations()), 78, initial_indent="  ", subsequent_indent="  ")
+    epilog = (f"methods:\n  {', '.join(METHODS)}\n\ntargets (equation ids; 'python -m precision targets' shows formulas):\n"
+              f"{targets}")
+    parser = _Parser(prog="python -m precision", description="Fit the paper's targets (or your own) to high precision.",
+                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=epilog)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    fit = sub.add_parser("fit", help="fit one target and print a JSON summary", epilog=epilog,
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    what = fit.add_mutually_exclusive_group(required=True)
+    what.add_argument("--target", help="equation id from the paper's table, e.g. I.8.14")
+    what.add_argument("--expr", help="your own formula in SymPy syntax, e.g. 'sin(x)*y' (needs --domain per variable)")
+    fit.add_argument("--domain", action="append", type=_domain, default=[], metavar="NAME=LOW:HIGH",
+                     help="input range of one variable of --expr (repeat per variable)")
+    fit.add_argument("--method", required=True, choices=list(METHODS), help="fitting method")
+    fit.add_argument("--n-train", type=int, default=1000, help="training points (default 1000)")
+    fit.add_argument("--n-test", type=int, default=30_000, help="test points in the central 80%% box (default 30000)")
+    fit.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
+    fit.add_argument("--standardize", action="store_true", help="standardise inputs with the training mean/std")
+    sub.add_parser("targets", help="list the usable equations with their formulas and domains")
+    return parser
+
+
+def _run_fit(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .fitting import fit
+    from .targets import from_expression, get_target, sample
+
+    try:
+        if args.target is not None:
+            if args.domain:
+                parser.error("--domain goes with --expr, not --target")
+            target = get_target(args.target)
+        else:
+            domains = {name: (lo, hi) for name, lo, hi in args.domain}
+            if len(domains) != len(args.domain):
+                parser.error("each variable takes one --domain")
+            target = from_expression(args.expr, domains)
+        data = sample(target, args.n_train, args.n_test, seed=args.seed)
+        if args.standardize:
+            data = data.standardized()
+        result = fit(data, args.method)
+    except (KeyError, ValueError) as err:
+        message = err.args[0] if err.args else str(err)
+        parser.exit(2, f"{parser.prog}: error: {message}\n")
+    print(json.dumps(result.to_dict()))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "targets":
+        from .targets import get_target, list_equations
+
+        for eq in list_equations():
+            t = get_target(eq)
+            box = ", ".join(f"{v}∈[{lo:g},{hi:g}]" for v, lo, hi in zip(t.variables, t.low, t.high))
+            print(f"{eq:10s} d={t.d}  {t.formula}   {box}")
+        return 0
+    return _run_fit(args, parser)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Precision floors (paper §1.1): how close can any fit get, in each float format?
+
+Two floors per target and format, both measured against an mpmath reference:
+``rounding`` — the exact labels rounded once to the format (no method can beat this on
+stored data); ``evaluation`` — the formula evaluated operation by operation in the format
+(inputs already in the format, so only the arithmetic counts). For a trained network,
+:func:`forward_rounding_rmse` measures the float64 forward pass against the same weights
+evaluated exactly.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import mpmath
+import numpy as np
+
+from .targets import Target
+
+__all__ = ["FORMATS", "Floor", "machine_epsilon", "precision_floors", "forward_rounding_rmse"]
+
+FORMATS = {"float16": np.float16, "float32": np.float32, "float64": np.float64}
+
+
+@dataclass(frozen=True)
+class Floor:
+    """Measured floors of one target in one format (RMSEs; ``rms_y`` sets the scale)."""
+
+    target: str
+    format: str
+    epsilon: float
+    rms_y: float
+    rounding_rmse: float
+    evaluation_rmse: float
+
+
+def machine_epsilon(fmt: str) -> float:
+    """Gap between 1 and the next representable number in ``fmt``."""
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}; got {fmt!r}")
+    return float(np.finfo(FORMATS[fmt]).eps)
+
+
+def _rmse_against(values: np.ndarray, exact: list) -> float:
+    if not np.all(np.isfinite(values.astype(np.float64))):
+        return math.inf
+    total = mpmath.mpf(0)
+    for v, e in zip(values, exact):
+        total += (mpmath.mpf(float(v)) - e) ** 2
+    return float(mpmath.sqrt(total / len(exact)))
+
+
+def precision_floors(target: Target, n_points: int, seed: int = 0, dps: int = 40,
+                     formats: tuple[str, ...] = tuple(FORMATS)) -> list[Floor]:
+    """Rounding and evaluation floors of ``target`` on ``n_points`` uniform inputs."""
+    from .profiles import check_positive_int
+
+    check_positive_int("n_points", n_points)
+    for fmt in formats:
+        machine_epsilon(fmt)
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(target.low, target.high, size=(n_points, target.d))
+    exact = target.reference(x, dps)
+    rms_y = float(np.sqrt(np.mean(np.array([float(v) for v in exact]) ** 2)))
+    out = []
+    for fmt in formats:
+        dtype = FORMATS[fmt]
+        with mpmath.workdps(dps), np.errstate(all="ignore"):
+            rounded = np.array([float(v) for v in exact]).astype(dtype)
+            rounding = _rmse_against(rounded, exact)
+            x_fmt = x.astype(dtype)
+            exact_at_fmt = exact if dtype is np.float64 else target.reference(x_fmt.astype(np.float64), dps)
+            evaluation = _rmse_against(target.evaluate(x_fmt, dtype), exact_at_fmt)
+        out.append(Floor(target.name, fmt, machine_epsilon(fmt), rms_y, rounding, evaluation))
+    return out
+
+
+def forward_rounding_rmse(model, x: np.ndarray, dps: int = 40) -> float:
+    """RMSE between a torch model's float64 forward pass and the same weights in mpmath."""
+    import torch
+
+    from .models import forward_mpmath
+
+    x = np.asarray(x, dtype=np.float64)
+    x = x[:, None] if x.ndim == 1 else x
+    with torch.no_grad():
+        fast = model(torch.from_numpy(x)).squeeze(-1).numpy()
+    with mpmath.workdps(dps):
+        return _rmse_against(fast, list(forward_mpmath(model, x, dps)))

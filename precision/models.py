@@ -1,0 +1,72 @@
+"""Models: plain MLPs in float64 (paper §2–§4 conventions).
+
+Depth counts Linear layers (depth 3 = two hidden layers, e.g. 1-20-20-1); every hidden
+layer has the same width; PyTorch's default initialisation, seeded.
+"""
+from __future__ import annotations
+
+import mpmath
+import numpy as np
+import torch
+
+__all__ = ["ACTIVATIONS", "mlp", "n_params", "forward_mpmath"]
+
+ACTIVATIONS = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU, "sigmoid": torch.nn.Sigmoid, "silu": torch.nn.SiLU}
+
+
+def mlp(d_in: int, width: int, depth: int, activation: str = "tanh", seed: int = 0, d_out: int = 1) -> torch.nn.Sequential:
+    """A float64 MLP with ``depth`` Linear layers of hidden size ``width``.
+
+    ``seed`` fixes the initialisation (PyTorch's default uniform fan-in init).
+    """
+    from .profiles import check_positive_int
+
+    for name, value in (("d_in", d_in), ("width", width), ("depth", depth), ("d_out", d_out)):
+        check_positive_int(name, value)
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}; got '{activation}'")
+    gen_state = torch.random.get_rng_state()
+    torch.manual_seed(seed)
+    try:
+        sizes = [d_in] + [width] * (depth - 1) + [d_out]
+        layers: list[torch.nn.Module] = []
+        for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+            layers.append(torch.nn.Linear(a, b, dtype=torch.float64))
+            if i < depth - 1:
+                layers.append(ACTIVATIONS[activation]())
+        return torch.nn.Sequential(*layers)
+    finally:
+        torch.random.set_rng_state(gen_state)
+
+
+def n_params(model: torch.nn.Module) -> int:
+    """Number of trainable parameters."""
+    return sum(p.numel() for p in model.parameters())
+
+
+def forward_mpmath(model: torch.nn.Sequential, x: np.ndarray, dps: int = 40) -> np.ndarray:
+    """The model's output computed exactly (``dps`` digits) from its float64 weights.
+
+    Returns an object array of mpmath numbers, shape ``(n,)``. Comparing it with the
+    float64 forward pass measures the network's own rounding floor.
+    """
+    kinds = {"Tanh": mpmath.tanh, "ReLU": lambda v: max(v, 0), "Sigmoid": lambda v: 1 / (1 + mpmath.exp(-v)),
+             "SiLU": lambda v: v / (1 + mpmath.exp(-v))}
+    x = np.asarray(x, dtype=np.float64)
+    x = x[:, None] if x.ndim == 1 else x
+    with mpmath.workdps(dps):
+        layers = []
+        for layer in model:
+            if isinstance(layer, torch.nn.Linear):
+                layers.append((mpmath.matrix(layer.weight.detach().tolist()), mpmath.matrix(layer.bias.detach().tolist())))
+            elif type(layer).__name__ in kinds:
+                layers.append(kinds[type(layer).__name__])
+            else:
+                raise ValueError(f"no high-precision form for layer {type(layer).__name__}")
+        out = np.empty(x.shape[0], dtype=object)
+        for i, row in enumerate(x):
+            h = mpmath.matrix([mpmath.mpf(float(v)) for v in row])
+            for layer in layers:
+                h = layer[0] * h + layer[1] if isinstance(layer, tuple) else h.apply(layer)
+            out[i] = h[0]
+    return out

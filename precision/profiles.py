@@ -1,0 +1,148 @@
+"""Run sizes for every chapter, per profile, and validation of notebook parameters.
+
+Three profiles, one notebook: ``smoke`` (seconds; tests and CI), ``book`` (the default
+build: the paper's claims visible on a 2-core laptop) and ``paper`` (the authors' sizes).
+A notebook's ``parameters`` cell sets ``profile`` plus knobs that default to ``None``;
+:func:`resolve` fills them from the profile and checks every value before any compute.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+__all__ = ["PROFILES", "resolve", "sizes", "check_profile", "check_positive_int", "check_sizes", "check_equations"]
+
+PROFILES = ("smoke", "book", "paper")
+
+
+# --------------------------------------------------------------------------- checks
+def check_profile(profile: Any) -> str:
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {', '.join(repr(p) for p in PROFILES)}; got {profile!r}")
+    return profile
+
+
+def check_positive_int(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return value
+
+
+def check_nonnegative_int(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+    return value
+
+
+def check_sizes(name: str, values: Any) -> tuple[int, ...]:
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or len(values) == 0:
+        raise ValueError(f"{name} must be a non-empty list of positive integers, got {values!r}")
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
+            raise ValueError(f"{name} must be a non-empty list of positive integers, got {values!r}")
+    return tuple(values)
+
+
+def check_equations(name: str, values: Any) -> tuple[str, ...]:
+    from .targets import broken_equations, list_equations
+
+    if isinstance(values, str):
+        values = (values,)
+    if not isinstance(values, Sequence) or len(values) == 0:
+        raise ValueError(f"{name} must be a non-empty list of equation ids, got {values!r}")
+    known, broken = set(list_equations()), broken_equations()
+    for v in values:
+        if v in broken:
+            raise ValueError(f"{name}: equation '{v}' cannot be used: {broken[v]}")
+        if v not in known:
+            raise ValueError(f"{name}: unknown equation {v!r}; see precision.targets.list_equations()")
+    return tuple(values)
+
+
+def check_equation(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be one equation id (a string), got {value!r}")
+    return check_equations(name, (value,))[0]
+
+
+def check_positive_float(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(f"{name} must be a positive number, got {value!r}")
+    return float(value)
+
+
+def _knob(check: Callable[[str, Any], Any]) -> Any:
+    return field(metadata={"check": check})
+
+
+# --------------------------------------------------------------------------- chapter sizes
+@dataclass(frozen=True)
+class IntroductionConfig:
+    """Chapter 1: precision floors, loss decomposition, cost of scaling exponents."""
+
+    profile: str
+    floor_targets: tuple[str, ...] = _knob(check_equations)
+    floor_points: int = _knob(check_positive_int)
+    reference_digits: int = _knob(check_positive_int)
+    example_target: str = _knob(check_equation)
+    example_width: int = _knob(check_positive_int)
+    example_n_small: int = _knob(check_positive_int)
+    example_n_large: int = _knob(check_positive_int)
+    n_test: int = _knob(check_positive_int)
+    adam_steps: int = _knob(check_positive_int)
+    bfgs_steps: int = _knob(check_positive_int)
+    restarts: int = _knob(check_positive_int)
+    scaling_targets: tuple[str, ...] = _knob(check_equations)
+    scaling_sizes: tuple[int, ...] = _knob(check_sizes)
+    seeds: int = _knob(check_positive_int)
+    seed: int = _knob(check_nonnegative_int)
+
+
+_FLOOR_TARGETS_ALL = ("Z.001", "Z.002", "Z.009", "I.6.2a", "I.30.5", "I.8.14", "I.11.19", "II.6.15a")
+
+SIZES: dict[str, dict[str, dict[str, Any]]] = {
+    "introduction": {
+        "smoke": dict(floor_targets=("Z.001", "Z.002", "I.8.14"), floor_points=200, reference_digits=30,
+                      example_target="Z.002", example_width=6, example_n_small=12, example_n_large=200,
+                      n_test=2000, adam_steps=300, bfgs_steps=1000, restarts=1,
+                      scaling_targets=("Z.001", "Z.008"), scaling_sizes=(64, 256, 1024, 4096, 16_384), seeds=8,
+                      seed=0),
+        "book": dict(floor_targets=_FLOOR_TARGETS_ALL, floor_points=2000, reference_digits=40,
+                     example_target="Z.002", example_width=6, example_n_small=12, example_n_large=2000,
+                     n_test=10_000, adam_steps=20_000, bfgs_steps=5000, restarts=4,
+                     scaling_targets=("Z.001", "Z.008"), scaling_sizes=(64, 256, 1024, 4096, 16_384, 65_536),
+                     seeds=8, seed=0),
+        "paper": dict(floor_targets=_FLOOR_TARGETS_ALL, floor_points=30_000, reference_digits=50,
+                      example_target="Z.002", example_width=6, example_n_small=12, example_n_large=30_000,
+                      n_test=30_000, adam_steps=30_000, bfgs_steps=25_000, restarts=8,
+                      scaling_targets=("Z.001", "Z.008"),
+                      scaling_sizes=(64, 256, 1024, 4096, 16_384, 65_536, 262_144), seeds=8, seed=0),
+    },
+}
+
+CONFIGS: dict[str, type] = {"introduction": IntroductionConfig}
+
+
+def sizes(chapter: str, profile: str) -> Any:
+    """The chapter's configuration at ``profile`` with nothing overridden."""
+    return resolve(chapter, profile)
+
+
+def resolve(chapter: str, profile: str = "book", **overrides: Any) -> Any:
+    """Fill a chapter's knobs from ``profile``; a knob given as ``None`` keeps the profile's value.
+
+    Every value is checked; a bad one raises ``ValueError`` naming the parameter and what is allowed.
+    """
+    if chapter not in CONFIGS:
+        raise ValueError(f"chapter must be one of {', '.join(CONFIGS)}; got {chapter!r}")
+    check_profile(profile)
+    cls = CONFIGS[chapter]
+    knobs = {f.name: f for f in dataclasses.fields(cls) if f.name != "profile"}
+    unknown = sorted(set(overrides) - set(knobs))
+    if unknown:
+        raise ValueError(f"unknown parameter(s) {', '.join(unknown)} for {chapter}; allowed: {', '.join(knobs)}")
+    values = dict(SIZES[chapter][profile])
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    checked = {name: f.metadata["check"](name, values[name]) for name, f in knobs.items()}
+    return cls(profile=profile, **checked)

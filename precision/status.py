@@ -1,0 +1,68 @@
+"""The book's status page: per-notebook run times, regenerated figures, software, machine."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+from importlib import metadata
+from pathlib import Path
+
+from .cache import code_hash
+
+__all__ = ["build_report", "environment_report"]
+
+PACKAGES = ("precision", "numpy", "scipy", "sympy", "mpmath", "torch", "matplotlib", "jupyter-book", "myst-nb",
+            "sphinx", "papermill", "nbval")
+
+
+def build_report(profile: str, record_path: str | None) -> str:
+    """Markdown: the build record of ``python -m precision.book build`` as a table."""
+    if not record_path:
+        return (f"**Profile:** `{profile}`. This copy was built by `jupyter-book build .`, which executed the "
+                "notebooks through myst-nb with their default parameters; per-notebook run times are in "
+                "myst-nb's execution report. `make book` records them here.")
+    record = json.loads(Path(record_path).read_text())
+    rows = ["| chapter | run time | this build | figures | every cell ran, no errors |", "|---|---:|---|---:|---|"]
+    complete = True
+    for nb in record["notebooks"]:
+        ok = nb["all_cells_executed"] and nb["errors"] == 0
+        complete &= ok
+        how = f"reused (unchanged since {nb['executed_at']})" if nb["reused"] else f"executed {nb['executed_at']}"
+        rows.append(f"| {{doc}}`{nb['title']} </{nb['docname']}>` | {nb['seconds']:.1f} s | {how} | {nb['figures']} | "
+                    f"{'yes' if ok else '**no**'} |")
+    total = sum(nb["seconds"] for nb in record["notebooks"])
+    verdict = ("Every notebook ran to the end at this profile with this package code "
+               f"(`{record['code_hash']}`), so every figure on these pages comes from it."
+               if complete else "**Some notebook did not run to the end: its figures are missing or stale.**")
+    return "\n".join([f"**Profile:** `{record['profile']}` — total notebook time {total:.0f} s.", "", *rows, "",
+                      verdict, ""])
+
+
+def _memory() -> str:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                return f"{int(line.split()[1]) / 2**20:.1f} GiB"
+    except OSError:
+        pass
+    return "unknown"
+
+
+def environment_report() -> str:
+    """Markdown: date, machine and the versions of the packages that computed the results."""
+    import torch
+
+    versions = []
+    for name in PACKAGES:
+        try:
+            versions.append(f"| {name} | {metadata.version(name)} |")
+        except metadata.PackageNotFoundError:
+            versions.append(f"| {name} | not installed |")
+    cpu = platform.processor() or platform.machine()
+    return "\n".join([
+        f"**Date:** {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC  ",
+        f"**Machine:** {platform.platform()}, {cpu}, {os.cpu_count()} cores, {_memory()} memory, "
+        f"torch using {torch.get_num_threads()} threads  ",
+        f"**Python:** {platform.python_version()} — **package code hash:** `{code_hash()}`",
+        "", "| package | version |", "|---|---|", *versions, ""])

@@ -1,0 +1,48 @@
+"""The command line: one JSON object per fit, one-line errors with exit status 2."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "precision", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_fit_an_equation_prints_json():
+    out = run("fit", "--target", "I.8.14", "--method", "simplex", "--n-train", "4096", "--n-test", "5000")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    for key in ("rmse_test", "rmse_train", "n_params", "n_train", "seconds"):
+        assert key in result
+    assert result["n_train"] == 4096 and result["n_params"] == 4096 * 5
+    assert result["rmse_train"] < 1e-12 and 1e-3 < result["rmse_test"] < 0.5
+
+
+def test_fit_a_user_expression():
+    out = run("fit", "--expr", "sin(x)*y", "--domain", "x=-1:1", "--domain", "y=0:2", "--method", "simplex",
+              "--n-train", "500", "--n-test", "2000")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["rmse_test"] < 1e-2
+
+
+def test_help_lists_methods_and_targets():
+    out = run("fit", "--help")
+    assert out.returncode == 0 and "simplex" in out.stdout and "II.6.15a" in out.stdout and "Z.001" in out.stdout
+
+
+@pytest.mark.parametrize("args, words", [
+    (["fit", "--target", "I.99.9", "--method", "simplex"], "unknown equation 'I.99.9'"),
+    (["fit", "--target", "II.15.4", "--method", "simplex"], "cannot be used"),
+    (["fit", "--target", "Z.001", "--method", "magic"], "invalid choice: 'magic'"),
+    (["fit", "--target", "Z.001", "--method", "simplex", "--n-train", "-3"], "n_train must be a positive integer"),
+    (["fit", "--expr", "x*z", "--domain", "x=0:1", "--method", "simplex"], "z with no domain"),
+    (["fit", "--expr", "x", "--domain", "x=0to1", "--method", "simplex"], "NAME=LOW:HIGH"),
+])
+def test_bad_arguments_give_one_line_and_status_2(args, words):
+    out = run(*args)
+    assert out.returncode == 2
+    assert words in out.stderr and len(out.stderr.strip().splitlines()) == 1 and out.stdout == ""

@@ -1,0 +1,65 @@
+"""The nbval goldens: present for every chapter, really executed, in step with their
+sources, and able to fail."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import jupytext
+import pytest
+
+from precision.book import section_notebooks
+
+ROOT_DOCS = None
+
+
+def _goldens(root):
+    return {doc: root / "tests" / "notebooks" / f"{doc.split('/')[-1]}.ipynb" for doc in section_notebooks(root)}
+
+
+def _code(cells):
+    return [c["source"] if isinstance(c["source"], str) else "".join(c["source"]) for c in cells
+            if c["cell_type"] == "code" and "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
+
+
+def test_every_chapter_has_an_executed_golden(root):
+    goldens = _goldens(root)
+    assert goldens, "no section notebooks found in _toc.yml"
+    for doc, path in goldens.items():
+        assert path.exists(), f"{path} missing: run `make goldens`"
+        nb = json.loads(path.read_text())
+        assert nb["metadata"]["papermill"]["parameters"] == {"profile": "smoke"}
+        code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+        assert all(c["execution_count"] is not None for c in code), f"{path} has unexecuted cells"
+        assert not any(o.get("output_type") == "error" for c in code for o in c["outputs"])
+        checked = [c for c in code if "nbval-check-output" in c["metadata"].get("tags", [])]
+        assert checked and all(c["outputs"] for c in checked), f"{path}: no checked cell with output"
+
+
+def test_goldens_match_their_sources(root):
+    for doc, path in _goldens(root).items():
+        source = jupytext.read(root / f"{doc}.md")
+        golden = json.loads(path.read_text())
+        assert _code(golden["cells"]) == _code(source.cells), (
+            f"{path.name} drifted from {doc}.md: run `make goldens` and review the diff")
+
+
+def test_nbval_fails_when_a_checked_output_changes(root, tmp_path):
+    """Flip one checked value in a copy of a golden: nbval must report a failure."""
+    doc, path = next(iter(_goldens(root).items()))
+    nb = json.loads(path.read_text())
+    cell = next(c for c in nb["cells"] if "nbval-check-output" in c["metadata"].get("tags", []))
+    out = next(o for o in cell["outputs"] if o.get("output_type") == "stream")
+    text = "".join(out["text"])
+    assert "True" in text
+    out["text"] = text.replace("True", "False", 1)
+    shutil.copy(root / "tests" / "nbval-sanitize.cfg", tmp_path)
+    tampered = tmp_path / path.name
+    tampered.write_text(json.dumps(nb))
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax",
+                          "--nbval-sanitize-with", str(tmp_path / "nbval-sanitize.cfg"), str(tampered)],
+                         capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert run.returncode == 1, run.stdout[-2000:]
+    assert "1 failed" in run.stdout

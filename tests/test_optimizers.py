@@ -1,0 +1,46 @@
+"""Adam and BFGS on problems with known answers."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from precision import models, optimizers, targets
+
+
+def test_bfgs_solves_linear_least_squares_to_round_off():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 3))
+    y = x @ np.array([1.5, -2.0, 0.25]) + 0.7 + 0.01 * rng.normal(size=200)
+    net = models.mlp(3, 1, 1, seed=0)  # depth 1: a single Linear layer
+    result = optimizers.train_bfgs(net, x, y, 500)
+    coef, *_ = np.linalg.lstsq(np.hstack([x, np.ones((200, 1))]), y, rcond=None)
+    fitted = np.concatenate([net[0].weight.detach().numpy().ravel(), net[0].bias.detach().numpy()])
+    assert np.max(np.abs(fitted - coef)) < 1e-8
+    best = np.sqrt(np.mean((np.hstack([x, np.ones((200, 1))]) @ coef - y) ** 2))
+    assert abs(result.rmse_train - best) < 1e-10
+
+
+def test_adam_reports_its_lowest_train_step_and_bfgs_beats_it():
+    data = targets.sample(targets.get_target("Z.002"), 200, 500, seed=0)
+    adam_net = models.mlp(1, 6, 2, "tanh", seed=0)
+    adam = optimizers.train_adam(adam_net, data.x_train, data.y_train, 300, 1e-2, data.x_test, data.y_test)
+    assert adam.history.shape[1] == 3 and adam.rmse_train <= adam.history[:, 1].min() + 1e-15
+    assert abs(optimizers.rmse(adam_net, torch.from_numpy(data.x_train), torch.from_numpy(data.y_train))
+               - adam.rmse_train) < 1e-12
+    bfgs_net = models.mlp(1, 6, 2, "tanh", seed=0)
+    bfgs = optimizers.train_bfgs(bfgs_net, data.x_train, data.y_train, 300, data.x_test, data.y_test)
+    assert bfgs.rmse_train < adam.rmse_train / 10
+    assert all(p.dtype == torch.float64 for p in bfgs_net.parameters())
+
+
+def test_mlp_shapes_and_seeds():
+    net = models.mlp(1, 40, 3, "tanh", seed=0)
+    assert models.n_params(net) == 1761  # the paper's 1-40-40-1 student
+    assert models.n_params(models.mlp(1, 20, 3, seed=0)) == 481
+    a, b = models.mlp(2, 5, 3, seed=1), models.mlp(2, 5, 3, seed=1)
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+    import pytest
+    with pytest.raises(ValueError, match="width must be a positive integer, got -3"):
+        models.mlp(1, -3, 2)
+    with pytest.raises(ValueError, match="activation must be one of"):
+        models.mlp(1, 3, 2, activation="gelu")

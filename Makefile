@@ -25,9 +25,9 @@ book: $(STAMP)
 test: $(STAMP) browser
 	$(PY) -m pytest tests --nbval-lax --nbval-sanitize-with tests/nbval-sanitize.cfg -p no:randomly
 
-## make goldens: re-execute the smoke-profile goldens of tests/notebooks/ (review with git diff)
+## make goldens [ONLY=name]: re-execute the smoke-profile goldens of tests/notebooks/ (review with git diff)
 goldens: $(STAMP)
-	$(PY) -m precision.book goldens
+	$(PY) -m precision.book goldens $(ONLY)
 
 # The browser test needs Debian's Chromium and its driver; install them when missing.
 browser:

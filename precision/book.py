@@ -212,10 +212,18 @@ def build(root: Path, profile: str, render: bool = True) -> Path:
     return index
 
 
-def write_goldens(root: Path, out_dir: Path) -> list[Path]:
-    """Execute every section notebook at the smoke profile into ``out_dir`` (nbval goldens)."""
+def write_goldens(root: Path, out_dir: Path, only: list[str] | None = None) -> list[Path]:
+    """Execute every section notebook (or those named in ``only``) at the smoke profile into
+    ``out_dir`` (nbval goldens)."""
     paths = []
-    for docname in section_notebooks(root):
+    docnames = section_notebooks(root)
+    if only:
+        unknown = [n for n in only if n not in {Path(d).name for d in docnames}]
+        if unknown:
+            raise SystemExit(f"no section notebook named {', '.join(unknown)}; "
+                             f"known: {', '.join(Path(d).name for d in docnames)}")
+        docnames = [d for d in docnames if Path(d).name in only]
+    for docname in docnames:
         path = out_dir / f"{Path(docname).name}.ipynb"
         print(f"golden: {docname} -> {path.relative_to(root)}", flush=True)
         execute_notebook(root, docname, path, {"profile": "smoke"}, strip=True)
@@ -232,7 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     b = sub.add_parser("build", help="execute the notebooks at a profile and render the book")
     b.add_argument("--profile", default="book", help="smoke, book or paper (default book)")
     b.add_argument("--no-render", action="store_true", help="execute and stage only")
-    sub.add_parser("goldens", help="regenerate tests/notebooks/*.ipynb at the smoke profile")
+    g = sub.add_parser("goldens", help="regenerate tests/notebooks/*.ipynb at the smoke profile")
+    g.add_argument("names", nargs="*", help="only these notebooks (e.g. introduction); default all")
     parser.add_argument("--root", default=".", help="the book's root folder (holds _toc.yml)")
     args = parser.parse_args(argv)
     root = Path(args.root).resolve()
@@ -247,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         index = build(root, args.profile, render=not args.no_render)
         print(f"\nBook ({args.profile} profile) built in {time.perf_counter() - start:.0f} s:\n  {index}")
     else:
-        write_goldens(root, root / "tests" / "notebooks")
+        write_goldens(root, root / "tests" / "notebooks", args.names)
     return 0
 
 

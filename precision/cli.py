@@ -54,8 +54,32 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument("--n-test", type=int, default=30_000, help="test points in the central 80%% box (default 30000)")
     fit.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
     fit.add_argument("--standardize", action="store_true", help="standardise inputs with the training mean/std")
+    net = fit.add_argument_group("network options (method mlp)")
+    net.add_argument("--activation", help="relu, tanh, sigmoid or silu (default relu)")
+    net.add_argument("--depth", type=int, help="number of Linear layers (default 3)")
+    net.add_argument("--width", type=int, help="hidden width (default 20)")
+    net.add_argument("--optimizer", help="adam or bfgs (default adam)")
+    net.add_argument("--steps", type=int, help="Adam steps / BFGS maximum steps (default 20000)")
+    net.add_argument("--lr", type=float, help="Adam learning rate (default 1e-3)")
+    net.add_argument("--batch-cap", type=int, help="Adam full batch up to this size, else a sliding window "
+                     "(default 10000)")
     sub.add_parser("targets", help="list the usable equations with their formulas and domains")
     return parser
+
+
+# Options that belong to a method, not to the data: passed on only when given.
+_METHOD_OPTIONS = ("activation", "depth", "width", "optimizer", "steps", "lr", "batch_cap")
+
+
+def _method_options(args: argparse.Namespace) -> dict:
+    import inspect
+
+    from .fitting import METHODS
+
+    options = {k: getattr(args, k) for k in _METHOD_OPTIONS if getattr(args, k, None) is not None}
+    if "seed" in inspect.signature(METHODS[args.method]).parameters:  # the init seed follows --seed
+        options["seed"] = args.seed
+    return options
 
 
 def _run_fit(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -75,7 +99,7 @@ def _run_fit(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         data = sample(target, args.n_train, args.n_test, seed=args.seed)
         if args.standardize:
             data = data.standardized()
-        result = fit(data, args.method)
+        result = fit(data, args.method, **_method_options(args))
     except (KeyError, ValueError) as err:
         message = err.args[0] if err.args else str(err)
         parser.exit(2, f"{parser.prog}: error: {message}\n")

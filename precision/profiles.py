@@ -121,7 +121,47 @@ SIZES: dict[str, dict[str, dict[str, Any]]] = {
     },
 }
 
-CONFIGS: dict[str, type] = {"introduction": IntroductionConfig}
+@dataclass(frozen=True)
+class PiecewiseConfig:
+    """Chapter 2: Figure 1 (toy fits, linear regions), Figure 2 (simplex vs ReLU nets on six
+    equations), Figure 3 (modular vs dense nets)."""
+
+    profile: str
+    fig1_steps: int = _knob(check_positive_int)
+    equations: tuple[str, ...] = _knob(check_equations)
+    simplex_sizes: tuple[int, ...] = _knob(check_sizes)
+    simplex_max_high_d: int = _knob(check_positive_int)
+    simplex_seeds: int = _knob(check_positive_int)
+    net_sizes: tuple[int, ...] = _knob(check_sizes)
+    depths: tuple[int, ...] = _knob(check_sizes)
+    seeds: int = _knob(check_positive_int)
+    steps: int = _knob(check_positive_int)
+    batch_cap: int = _knob(check_positive_int)
+    n_test: int = _knob(check_positive_int)
+    modular_targets: tuple[str, ...] = _knob(check_equations)
+    modular_node_depths: tuple[int, ...] = _knob(check_sizes)
+    modular_sizes: tuple[int, ...] = _knob(check_sizes)
+
+
+_FIG2_EQUATIONS = ("Z.001", "II.8.31", "I.30.5", "I.8.14", "I.44.4", "II.6.15a")
+
+SIZES["piecewise"] = {
+    "smoke": dict(fig1_steps=3000, equations=_FIG2_EQUATIONS, simplex_sizes=(64, 256, 1024, 4096),
+                  simplex_max_high_d=256, simplex_seeds=2, net_sizes=(128, 512), depths=(2, 3, 4), seeds=1,
+                  steps=300, batch_cap=10_000, n_test=2000, modular_targets=("I.8.14",), modular_node_depths=(2,),
+                  modular_sizes=(128, 512)),
+    "book": dict(fig1_steps=25_000, equations=_FIG2_EQUATIONS, simplex_sizes=(64, 256, 1024, 4096, 16_384),
+                 simplex_max_high_d=1024, simplex_seeds=4, net_sizes=(256, 1024, 4096), depths=(2, 3, 4), seeds=2,
+                 steps=4000, batch_cap=10_000, n_test=5000, modular_targets=("I.8.14", "II.6.15a"),
+                 modular_node_depths=(2,), modular_sizes=(256, 1024, 4096)),
+    "paper": dict(fig1_steps=25_000, equations=_FIG2_EQUATIONS,
+                  simplex_sizes=(64, 256, 1024, 4096, 16_384, 65_536, 262_144), simplex_max_high_d=262_144,
+                  simplex_seeds=4, net_sizes=(256, 1024, 4096, 16_384, 65_536, 262_144), depths=(2, 3, 4), seeds=4,
+                  steps=20_000, batch_cap=10_000, n_test=30_000, modular_targets=("I.8.14", "II.6.15a"),
+                  modular_node_depths=(2, 3), modular_sizes=(256, 1024, 4096, 16_384, 65_536)),
+}
+
+CONFIGS: dict[str, type] = {"introduction": IntroductionConfig, "piecewise": PiecewiseConfig}
 
 
 def sizes(chapter: str, profile: str) -> Any:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import dataclasses
 import json
+import multiprocessing
 import os
 import re
 from collections import Counter
@@ -193,6 +194,12 @@ def run_sweep(fn: Callable[[Any], Any], configs: Sequence[Any], *,
     return (results, stats) if return_stats else results
 
 
+def _worker_init() -> None:
+    """One thread per worker process: the pool itself supplies the parallelism."""
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = "1"
+
+
 def _run_parallel(fn: Callable, configs: list[Any], todo: dict[str, int],
                   finish: Callable[..., None], workers: int | None, scheduler: str | None) -> None:
     client = None
@@ -205,7 +212,11 @@ def _run_parallel(fn: Callable, configs: list[Any], todo: dict[str, int],
         client = Client(scheduler, set_as_default=False)
         executor: cf.Executor = client.get_executor(pure=False)
     else:
-        executor = cf.ProcessPoolExecutor(min(workers or os.cpu_count() or 1, len(todo)))
+        # Fresh ("spawn") workers, not forked copies of a process whose torch/OpenMP thread
+        # pools are already running: forked children can crawl at a fraction of their speed.
+        executor = cf.ProcessPoolExecutor(min(workers or os.cpu_count() or 1, len(todo)),
+                                          mp_context=multiprocessing.get_context("spawn"),
+                                          initializer=_worker_init)
     futures: dict[cf.Future, str] = {}
     clean = False
     try:

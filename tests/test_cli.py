@@ -29,6 +29,17 @@ def test_fit_a_user_expression():
     assert json.loads(out.stdout)["rmse_test"] < 1e-2
 
 
+def test_fit_a_relu_network():
+    out = run("fit", "--target", "Z.001", "--method", "mlp", "--activation", "relu", "--depth", "3", "--width", "10",
+              "--optimizer", "adam", "--steps", "1500", "--lr", "3e-3", "--n-train", "200", "--n-test", "2000",
+              "--standardize")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["method"] == "mlp" and result["n_params"] == 2 * 10 + 110 + 11
+    assert result["extra"]["depth"] == 3 and result["extra"]["optimizer"] == "adam"
+    assert result["rmse_test"] < 0.05  # y = x² on [-1, 1]: RMS of y is 0.45
+
+
 def test_help_lists_methods_and_targets():
     out = run("fit", "--help")
     assert out.returncode == 0 and "simplex" in out.stdout and "II.6.15a" in out.stdout and "Z.001" in out.stdout
@@ -41,6 +52,10 @@ def test_help_lists_methods_and_targets():
     (["fit", "--target", "Z.001", "--method", "simplex", "--n-train", "-3"], "n_train must be a positive integer"),
     (["fit", "--expr", "x*z", "--domain", "x=0:1", "--method", "simplex"], "z with no domain"),
     (["fit", "--expr", "x", "--domain", "x=0to1", "--method", "simplex"], "NAME=LOW:HIGH"),
+    (["fit", "--target", "Z.001", "--method", "simplex", "--width", "3"], "does not take --width"),
+    (["fit", "--target", "Z.001", "--method", "mlp", "--depth", "0"], "depth must be a positive integer"),
+    (["fit", "--target", "Z.001", "--method", "mlp", "--optimizer", "sgd"], "optimizer must be one of"),
+    (["fit", "--target", "Z.001", "--method", "mlp", "--activation", "gelu"], "activation must be one of"),
 ])
 def test_bad_arguments_give_one_line_and_status_2(args, words):
     out = run(*args)

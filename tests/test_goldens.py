@@ -48,7 +48,9 @@ def test_goldens_match_their_sources(root):
 
 def test_nbval_fails_when_a_checked_output_changes(root, tmp_path):
     """Flip one checked value in a copy of a golden: nbval must report a failure."""
-    doc, path = next(iter(_goldens(root).items()))
+    goldens = _goldens(root)
+    doc = "book/introduction" if "book/introduction" in goldens else next(iter(goldens))  # the quickest one
+    path = goldens[doc]
     nb = json.loads(path.read_text())
     cell = next(c for c in nb["cells"] if "nbval-check-output" in c["metadata"].get("tags", []))
     out = next(o for o in cell["outputs"] if o.get("output_type") == "stream")

@@ -132,6 +132,7 @@ class PiecewiseConfig:
     simplex_sizes: tuple[int, ...] = _knob(check_sizes)
     simplex_max_high_d: int = _knob(check_positive_int)
     simplex_seeds: int = _knob(check_positive_int)
+    fit_min_points: int = _knob(check_positive_int)
     net_sizes: tuple[int, ...] = _knob(check_sizes)
     depths: tuple[int, ...] = _knob(check_sizes)
     seeds: int = _knob(check_positive_int)
@@ -147,21 +148,85 @@ _FIG2_EQUATIONS = ("Z.001", "II.8.31", "I.30.5", "I.8.14", "I.44.4", "II.6.15a")
 
 SIZES["piecewise"] = {
     "smoke": dict(fig1_steps=3000, equations=_FIG2_EQUATIONS, simplex_sizes=(64, 256, 1024, 4096),
-                  simplex_max_high_d=256, simplex_seeds=2, net_sizes=(128, 512), depths=(2, 3, 4), seeds=1,
+                  simplex_max_high_d=1024, simplex_seeds=2, fit_min_points=256, net_sizes=(128, 512), depths=(2, 3, 4), seeds=1,
                   steps=300, batch_cap=10_000, n_test=2000, modular_targets=("I.8.14",), modular_node_depths=(2,),
                   modular_sizes=(128, 512)),
     "book": dict(fig1_steps=25_000, equations=_FIG2_EQUATIONS, simplex_sizes=(64, 256, 1024, 4096, 16_384),
-                 simplex_max_high_d=1024, simplex_seeds=4, net_sizes=(256, 1024, 4096), depths=(2, 3, 4), seeds=2,
+                 simplex_max_high_d=1024, simplex_seeds=4, fit_min_points=256, net_sizes=(256, 1024, 4096), depths=(2, 3, 4), seeds=2,
                  steps=4000, batch_cap=10_000, n_test=5000, modular_targets=("I.8.14", "II.6.15a"),
                  modular_node_depths=(2,), modular_sizes=(256, 1024, 4096)),
     "paper": dict(fig1_steps=25_000, equations=_FIG2_EQUATIONS,
                   simplex_sizes=(64, 256, 1024, 4096, 16_384, 65_536, 262_144), simplex_max_high_d=262_144,
-                  simplex_seeds=4, net_sizes=(256, 1024, 4096, 16_384, 65_536, 262_144), depths=(2, 3, 4), seeds=4,
+                  simplex_seeds=4, fit_min_points=256, net_sizes=(256, 1024, 4096, 16_384, 65_536, 262_144), depths=(2, 3, 4), seeds=4,
                   steps=20_000, batch_cap=10_000, n_test=30_000, modular_targets=("I.8.14", "II.6.15a"),
                   modular_node_depths=(2, 3), modular_sizes=(256, 1024, 4096, 16_384, 65_536)),
 }
 
-CONFIGS: dict[str, type] = {"introduction": IntroductionConfig, "piecewise": PiecewiseConfig}
+@dataclass(frozen=True)
+class NonlinearConfig:
+    """Chapter 3: Figure 4 (spline scaling), Figure 5 (tanh vs ReLU vs simplex), Figure 6
+    (I.11.19 and the multiplication gadget)."""
+
+    profile: str
+    spline_n_test: int = _knob(check_positive_int)
+    sizes_1d: tuple[int, ...] = _knob(check_sizes)
+    sizes_2d: tuple[int, ...] = _knob(check_sizes)
+    sizes_3d: tuple[int, ...] = _knob(check_sizes)
+    equations: tuple[str, ...] = _knob(check_equations)
+    net_sizes: tuple[int, ...] = _knob(check_sizes)
+    depths: tuple[int, ...] = _knob(check_sizes)
+    seeds: int = _knob(check_positive_int)
+    steps: int = _knob(check_positive_int)
+    n_test: int = _knob(check_positive_int)
+    simplex_sizes: tuple[int, ...] = _knob(check_sizes)
+    simplex_seeds: int = _knob(check_positive_int)
+    gadget_points: int = _knob(check_positive_int)
+
+
+@dataclass(frozen=True)
+class AppendixCConfig:
+    """Appendix C: tanh nets trained by BFGS vs Adam (Figure A3)."""
+
+    profile: str
+    equations: tuple[str, ...] = _knob(check_equations)
+    net_sizes: tuple[int, ...] = _knob(check_sizes)
+    depths: tuple[int, ...] = _knob(check_sizes)
+    seeds: int = _knob(check_positive_int)
+    adam_steps: int = _knob(check_positive_int)
+    bfgs_steps: int = _knob(check_positive_int)
+    n_test: int = _knob(check_positive_int)
+
+
+_FIG5_EQUATIONS = ("I.30.5", "I.8.14", "I.44.4", "II.6.15a")
+# Tanh Adam runs of Appendix C use the chapter's steps and n_test, so they come from its cache.
+_TANH = {"smoke": dict(depths=(2, 3, 4), seeds=1, steps=300, n_test=2000),
+         "book": dict(depths=(2, 3, 4), seeds=1, steps=4000, n_test=5000),
+         "paper": dict(depths=(2, 3, 4), seeds=4, steps=20_000, n_test=30_000)}
+_SPLINE_GRIDS = dict(sizes_1d=(4, 6, 8, 11, 16, 23, 32, 45, 64, 90, 128, 256, 512, 1024, 2048),
+                     sizes_2d=(6, 8, 11, 16, 23, 32, 45, 64, 90, 128, 181, 256),
+                     sizes_3d=(6, 8, 10, 14, 20, 28, 40, 48, 64, 80, 96))
+_PAPER_NET_SIZES = (256, 1024, 4096, 16_384, 65_536, 262_144)
+
+SIZES["nonlinear"] = {
+    "smoke": dict(spline_n_test=5000, **_SPLINE_GRIDS, equations=_FIG5_EQUATIONS, net_sizes=(128, 512),
+                  **_TANH["smoke"], simplex_sizes=(64, 128), simplex_seeds=1, gadget_points=2000),
+    "book": dict(spline_n_test=30_000, **_SPLINE_GRIDS, equations=_FIG5_EQUATIONS, net_sizes=(256, 1024, 4096),
+                 **_TANH["book"], simplex_sizes=(256, 1024), simplex_seeds=1, gadget_points=10_000),
+    "paper": dict(spline_n_test=30_000, **_SPLINE_GRIDS, equations=_FIG5_EQUATIONS, net_sizes=_PAPER_NET_SIZES,
+                  **_TANH["paper"], simplex_sizes=(64, 256, 1024, 4096, 16_384, 65_536, 262_144), simplex_seeds=4,
+                  gadget_points=30_000),
+}
+
+SIZES["appendix-c"] = {
+    profile: dict(equations=_FIG5_EQUATIONS, net_sizes=sizes_, depths=_TANH[profile]["depths"],
+                  seeds=_TANH[profile]["seeds"], adam_steps=_TANH[profile]["steps"], bfgs_steps=bfgs,
+                  n_test=_TANH[profile]["n_test"])
+    for profile, sizes_, bfgs in (("smoke", (128,), 200), ("book", (256, 1024), 2000),
+                                  ("paper", _PAPER_NET_SIZES[:4], 25_000))  # dense BFGS: P² memory (16 384² is 2 GB)
+}
+
+CONFIGS: dict[str, type] = {"introduction": IntroductionConfig, "piecewise": PiecewiseConfig,
+                            "nonlinear": NonlinearConfig, "appendix-c": AppendixCConfig}
 
 
 def sizes(chapter: str, profile: str) -> Any:

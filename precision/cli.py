@@ -50,7 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument("--domain", action="append", type=_domain, default=[], metavar="NAME=LOW:HIGH",
                      help="input range of one variable of --expr (repeat per variable)")
     fit.add_argument("--method", required=True, choices=list(METHODS), help="fitting method")
-    fit.add_argument("--n-train", type=int, default=1000, help="training points (default 1000)")
+    fit.add_argument("--n-train", type=int, default=1000, help="training points (default 1000); for method spline the grid size "
+                     "(points_per_dim**d, rounded)")
     fit.add_argument("--n-test", type=int, default=30_000, help="test points in the central 80%% box (default 30000)")
     fit.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
     fit.add_argument("--standardize", action="store_true", help="standardise inputs with the training mean/std")
@@ -63,12 +64,22 @@ def _parser() -> argparse.ArgumentParser:
     net.add_argument("--lr", type=float, help="Adam learning rate (default 1e-3)")
     net.add_argument("--batch-cap", type=int, help="Adam full batch up to this size, else a sliding window "
                      "(default 10000)")
+    boosting = fit.add_argument_group("boosting options (method boost; also --width, --depth, --activation, "
+                                      "--steps = BFGS maximum per stage)")
+    boosting.add_argument("--stages", type=int, help="number of boosted nets (default 2)")
+    boosting.add_argument("--lowcurv-steps", type=int, help="low-curvature subspace steps after BFGS in each "
+                          "stage (default 100)")
+    spline = fit.add_argument_group("spline options (method spline: interpolation on a regular grid; "
+                                    "--n-train is then the total number of grid points, rounded to the "
+                                    "nearest points_per_dim**d)")
+    spline.add_argument("--order", help="spline degree 1-7 or 'simplex' (default 3)")
     sub.add_parser("targets", help="list the usable equations with their formulas and domains")
     return parser
 
 
 # Options that belong to a method, not to the data: passed on only when given.
-_METHOD_OPTIONS = ("activation", "depth", "width", "optimizer", "steps", "lr", "batch_cap")
+_METHOD_OPTIONS = ("activation", "depth", "width", "optimizer", "steps", "lr", "batch_cap", "stages",
+                   "lowcurv_steps", "order")
 
 
 def _method_options(args: argparse.Namespace) -> dict:

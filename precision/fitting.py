@@ -14,7 +14,7 @@ import numpy as np
 from .interpolation import SimplexInterpolator
 from .targets import Dataset
 
-__all__ = ["FitResult", "METHODS", "fit", "fit_simplex", "fit_mlp"]
+__all__ = ["FitResult", "METHODS", "fit", "fit_simplex", "fit_mlp", "fit_boost", "fit_spline"]
 
 
 @dataclass
@@ -81,7 +81,66 @@ def fit_mlp(data: Dataset, activation: str = "relu", depth: int = 3, width: int 
                             "steps": steps, "best_step": res.steps, "stopped": res.stopped})
 
 
-METHODS: dict[str, Callable[..., FitResult]] = {"simplex": fit_simplex, "mlp": fit_mlp}
+def fit_boost(data: Dataset, stages: int = 2, width: int = 20, depth: int = 3, activation: str = "tanh",
+              steps: int = 25_000, lowcurv_steps: int = 100, seed: int = 0) -> FitResult:
+    """Boosted MLPs (paper §4.2): ``stages`` fresh nets, each trained by BFGS (at most
+    ``steps`` steps) then ``lowcurv_steps`` low-curvature subspace steps on the rescaled
+    residual of the previous stages. ``extra["stages"]`` holds each stage's RMSEs."""
+    from .boosting import boost
+    from .models import mlp, n_params
+    from .profiles import check_nonnegative_int, check_positive_int
+
+    for name, value in (("stages", stages), ("width", width), ("depth", depth), ("steps", steps)):
+        check_positive_int(name, value)
+    check_nonnegative_int("lowcurv_steps", lowcurv_steps)
+    check_nonnegative_int("seed", seed)
+    mlp(data.target.d, width, depth, activation)  # reject a bad activation before any training
+    res = boost(lambda k: mlp(data.target.d, width, depth, activation, seed=seed + k), data.x_train, data.y_train,
+                stages, data.x_test, data.y_test, bfgs_steps=steps, lowcurv_steps=lowcurv_steps,
+                hessian_every=10)
+    per_stage = [{"stage": k + 1, "scale": s.scale, "rmse_train": s.rmse_train, "rmse_test": s.rmse_test,
+                  "bfgs_steps": s.bfgs.steps, "lowcurv_steps": 0 if s.lowcurv is None else s.lowcurv.steps}
+                 for k, s in enumerate(res.stages)]
+    return FitResult("boost", data.target.name, data.target.d, res.rmse_train, res.rmse_test,
+                     sum(n_params(m) for m in res.models), len(data.y_train), len(data.y_test), res.seconds,
+                     extra={"activation": activation, "depth": depth, "width": width, "stages": per_stage})
+
+
+def fit_spline(data: Dataset, order: int | str = 3) -> FitResult:
+    """Spline interpolation of order ``order`` on a regular grid (paper §3, Figure 4).
+
+    The training set's *size* sets the grid: points_per_dim = round(len(y_train) ** (1/d)),
+    equally spaced over the target's box, ends included, so D = points_per_dim**d grid values
+    of the exact formula are used (the random training inputs themselves are not). ``order``
+    is a spline degree 1…7 or ``"simplex"`` (see :class:`precision.splines.GridInterpolator`).
+    Test inputs must be in the target's own coordinates (not standardised). ``n_params``
+    follows the paper's convention D·(d+1).
+    """
+    from .splines import ORDERS, fit_grid
+
+    if isinstance(order, str) and order.isdigit():
+        order = int(order)
+    if isinstance(order, bool) or order not in ORDERS:
+        raise ValueError(f"order must be one of {', '.join(map(str, ORDERS))}; got {order!r}")
+    target = data.target
+    low, high = np.asarray(target.low, dtype=np.float64), np.asarray(target.high, dtype=np.float64)
+    if np.any(data.x_test < low) or np.any(data.x_test > high):
+        raise ValueError("spline interpolation needs test inputs inside the target's box: "
+                         "do not standardise the data (--standardize) for method 'spline'")
+    n = max(2, int(round(len(data.y_train) ** (1 / target.d))))
+    start = time.perf_counter()
+    interp = fit_grid(target, n, order)
+    test = interp(data.x_test)
+    seconds = time.perf_counter() - start
+    nodes = np.stack([g.ravel() for g in np.meshgrid(*interp.axes, indexing="ij")], axis=1)
+    D = n**target.d
+    return FitResult("spline", target.name, target.d, _rmse(interp(nodes), interp.values.ravel()),
+                     _rmse(test, data.y_test), D * (target.d + 1), D, len(data.y_test), seconds,
+                     extra={"order": order, "points_per_dim": n})
+
+
+METHODS: dict[str, Callable[..., FitResult]] = {"simplex": fit_simplex, "mlp": fit_mlp, "boost": fit_boost,
+                                               "spline": fit_spline}
 
 
 def fit(data: Dataset, method: str, **options: Any) -> FitResult:

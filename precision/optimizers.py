@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from torch.func import functional_call
 
 __all__ = ["TrainResult", "train_adam", "train_bfgs", "rmse"]
 

@@ -61,3 +61,45 @@ def test_bad_arguments_give_one_line_and_status_2(args, words):
     out = run(*args)
     assert out.returncode == 2
     assert words in out.stderr and len(out.stderr.strip().splitlines()) == 1 and out.stdout == ""
+
+
+def test_fit_boost_reports_every_stage():
+    out = run("fit", "--target", "Z.001", "--method", "boost", "--stages", "2", "--width", "6", "--depth", "3",
+              "--steps", "300", "--lowcurv-steps", "0", "--n-train", "200", "--n-test", "1000")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    first, second = result["extra"]["stages"]
+    assert result["method"] == "boost" and result["n_params"] == 2 * 61
+    assert second["rmse_test"] < first["rmse_test"] / 3 and result["rmse_test"] == second["rmse_test"]
+    bad = run("fit", "--target", "Z.001", "--method", "boost", "--stages", "0")
+    assert bad.returncode == 2 and "stages must be a positive integer" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_fit_spline_on_a_regular_grid():
+    """--method spline: --n-train is the grid size; quintic e^x reaches the float64 floor."""
+    out = run("fit", "--target", "Z.009", "--method", "spline", "--order", "5", "--n-train", "200",
+              "--n-test", "5000")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["method"] == "spline" and result["extra"] == {"order": 5, "points_per_dim": 200}
+    assert result["n_train"] == 200 and result["rmse_test"] < 1e-14
+    out = run("fit", "--target", "I.30.5", "--method", "spline", "--order", "simplex", "--n-train", "1000",
+              "--n-test", "2000")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["extra"]["points_per_dim"] == 10 and result["n_train"] == 1000 and 1e-4 < result["rmse_test"] < 1e-2
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--order", "9"], "order must be one of"),
+    (["--order", "3", "--standardize"], "do not standardise"),
+])
+def test_bad_spline_arguments(args, words):
+    out = run("fit", "--target", "Z.009", "--method", "spline", "--n-train", "50", *args)
+    assert out.returncode == 2 and words in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_order_is_rejected_by_other_methods():
+    out = run("fit", "--target", "Z.009", "--method", "simplex", "--order", "3")
+    assert out.returncode == 2 and "does not take --order" in out.stderr

@@ -44,3 +44,23 @@ def test_mlp_shapes_and_seeds():
         models.mlp(1, -3, 2)
     with pytest.raises(ValueError, match="activation must be one of"):
         models.mlp(1, 3, 2, activation="gelu")
+
+
+def test_bfgs_fits_the_teacher_to_near_its_floor_and_stops_by_itself():
+    data = targets.sample(targets.teacher(), 300, 2000, seed=0)  # SPEC §4: 1-3-3-1 tanh teacher
+    net = models.mlp(1, 20, 3, "tanh", seed=2)  # the paper's 481-parameter student
+    res = optimizers.train_bfgs(net, data.x_train, data.y_train, 3000, data.x_test, data.y_test)
+    assert res.rmse_train < 3e-7 and res.rmse_test < 3e-7
+    assert "no step lowers the loss" in res.stopped and res.steps < 3000
+    assert np.all(np.diff(res.history[:, 1]) <= 0)  # every accepted step lowered the loss
+    assert abs(optimizers.rmse(net, torch.from_numpy(data.x_test), torch.from_numpy(data.y_test))
+               - res.rmse_test) < 1e-15
+
+
+def test_bfgs_stop_rmse_and_threads_are_scoped():
+    data = targets.sample(targets.get_target("Z.001"), 200, 500, seed=0)
+    before = torch.get_num_threads()
+    res = optimizers.train_bfgs(models.mlp(1, 8, 3, "tanh", seed=0), data.x_train, data.y_train, 5000,
+                                stop_rmse=1e-3, threads=1)
+    assert torch.get_num_threads() == before
+    assert res.rmse_train <= 1e-3 and res.history[-2, 1] > 1e-3 and "stop_rmse" in res.stopped

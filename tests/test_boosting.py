@@ -1,0 +1,38 @@
+"""Boosting (paper §4.2.2): a second stage fitting the rescaled residual."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from precision import boosting, models, targets
+
+
+def test_second_stage_lowers_test_rmse_tenfold_on_x_squared():
+    data = targets.sample(targets.get_target("Z.001"), 300, 2000, seed=0)  # y = x² on [-1, 1]
+    res = boosting.boost(lambda k: models.mlp(1, 6, 3, "tanh", seed=k), data.x_train, data.y_train, 2,
+                         data.x_test, data.y_test, bfgs_steps=400, lowcurv_steps=0)
+    first, second = res.stages
+    assert first.scale == 1.0 and second.scale > 1e3  # c = 1/mean|r| makes the second target O(1)
+    assert second.rmse_test < first.rmse_test / 10 and second.rmse_train < first.rmse_train / 10
+    # the combined predictor is f1 + f2/c2, and the stage RMSEs are the combined ones
+    pred = res.predict(data.x_test)
+    direct = first.model(torch.from_numpy(data.x_test)).squeeze(-1) + second.model(
+        torch.from_numpy(data.x_test)).squeeze(-1) / second.scale
+    assert float((pred - direct.detach()).abs().max()) < 1e-15
+    assert abs(float(torch.sqrt(torch.mean((pred - torch.from_numpy(data.y_test)) ** 2))) - res.rmse_test) < 1e-15
+    assert abs(res.predict(data.x_test, stages=1).sub(torch.from_numpy(data.y_test)).pow(2).mean().sqrt().item()
+               - first.rmse_test) < 1e-15
+    h = res.history()
+    assert h.shape[1] == 3 and np.all(np.diff(h[:, 0]) >= 0) and h[-1, 2] == pytest.approx(res.rmse_test, rel=1e-6)
+
+
+def test_residual_scales():
+    r = torch.tensor([1e-6, -3e-6], dtype=torch.float64)
+    assert boosting.residual_scale(r) == pytest.approx(1 / 2e-6)
+    assert boosting.residual_scale(r, "max") == pytest.approx(2 / 3e-6)
+    assert boosting.residual_scale(r, "none") == 1.0
+    with pytest.raises(ValueError, match="scale must be one of"):
+        boosting.residual_scale(r, "median")
+    with pytest.raises(ValueError, match="fits the data exactly"):
+        boosting.residual_scale(torch.zeros(3, dtype=torch.float64))

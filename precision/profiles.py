@@ -209,7 +209,7 @@ _PAPER_NET_SIZES = (256, 1024, 4096, 16_384, 65_536, 262_144)
 
 SIZES["nonlinear"] = {
     "smoke": dict(spline_n_test=5000, **_SPLINE_GRIDS, equations=_FIG5_EQUATIONS, net_sizes=(128, 512),
-                  **_TANH["smoke"], simplex_sizes=(64, 128), simplex_seeds=1, gadget_points=2000),
+                  **_TANH["smoke"], simplex_sizes=(64,), simplex_seeds=1, gadget_points=2000),
     "book": dict(spline_n_test=30_000, **_SPLINE_GRIDS, equations=_FIG5_EQUATIONS, net_sizes=(256, 1024, 4096),
                  **_TANH["book"], simplex_sizes=(256, 1024), simplex_seeds=1, gadget_points=10_000),
     "paper": dict(spline_n_test=30_000, **_SPLINE_GRIDS, equations=_FIG5_EQUATIONS, net_sizes=_PAPER_NET_SIZES,

@@ -19,76 +19,11 @@ import argparse
 import json
 import time
 
-import numpy as np
-import scipy.optimize
 import torch
 
-from precision.flat import flat_mse, flat_parameters
-from precision.lowcurv import project, project_loop
 from precision.models import mlp
-from precision.optimizers import train_bfgs
+from precision.speed import ours, projection_speed, scipy_bfgs
 from precision.targets import sample, teacher
-
-
-class _Reached(Exception):
-    pass
-
-
-def scipy_bfgs(model: torch.nn.Module, x: np.ndarray, y: np.ndarray, target: float, max_steps: int) -> dict:
-    """The authors' way: scipy BFGS on a NumPy vector, gradients from torch autograd."""
-    loss_fn = flat_mse(model, x, y)
-    w0 = flat_parameters(model).numpy()
-    stop_loss = target ** 2
-    state = {"evals": 0, "iterations": 0, "best": np.inf}
-
-    def fun(w_np: np.ndarray):
-        w = torch.from_numpy(w_np).requires_grad_(True)
-        f = loss_fn(w)
-        (g,) = torch.autograd.grad(f, w)
-        state["evals"] += 1
-        value = f.item()
-        state["best"] = min(state["best"], value)
-        if value <= stop_loss:
-            raise _Reached
-        return value, g.numpy()
-
-    def count(_):
-        state["iterations"] += 1
-
-    start = time.perf_counter()
-    try:
-        res = scipy.optimize.minimize(fun, w0, jac=True, method="BFGS", callback=count,
-                                      options={"gtol": 1e-60, "maxiter": max_steps})
-        message = res.message
-    except _Reached:
-        message = "reached target"
-    return {"seconds": time.perf_counter() - start, "iterations": state["iterations"], "evaluations": state["evals"],
-            "rmse_train": state["best"] ** 0.5, "stopped": message}
-
-
-def ours(model: torch.nn.Module, x: np.ndarray, y: np.ndarray, target: float, max_steps: int) -> dict:
-    res = train_bfgs(model, x, y, max_steps, stop_rmse=target, record_every=max_steps)
-    return {"seconds": res.seconds, "iterations": res.steps, "rmse_train": res.rmse_train, "stopped": res.stopped}
-
-
-def projection_speed(p: int = 1761, keep: int = 1500, repeats: int = 3, seed: int = 0) -> dict:
-    """Time V_S (V_Sᵀ g) against the per-eigenvector loop on a random orthonormal basis."""
-    gen = torch.Generator().manual_seed(seed)
-    V, _ = torch.linalg.qr(torch.randn(p, p, dtype=torch.float64, generator=gen))
-    V_S, g = V[:, :keep].contiguous(), torch.randn(p, dtype=torch.float64, generator=gen)
-
-    def best(fn):
-        times = []
-        for _ in range(repeats):
-            t = time.perf_counter()
-            out = fn(V_S, g)
-            times.append(time.perf_counter() - t)
-        return min(times), out
-
-    t_vec, a = best(project)
-    t_loop, b = best(project_loop)
-    return {"P": p, "subspace": keep, "vectorised_s": t_vec, "loop_s": t_loop, "speedup": t_loop / t_vec,
-            "max_difference": float((a - b).abs().max())}
 
 
 def main() -> None:

@@ -4,7 +4,9 @@
 
 1. every MyST notebook listed in ``_toc.yml`` is executed by papermill with
    ``profile=...`` into ``_build/executed/<profile>/``; a notebook whose source,
-   parameters and package code are unchanged is reused from there (its key says so);
+   parameters and package code are unchanged is reused from there (its key says so).
+   The Conclusions (``RUN_LAST``) run after all the others, since their scorecard reads
+   what the others recorded, and re-run whenever any of the others changed;
 2. a staged copy of the book is written to ``_build/stage/<profile>/`` in which each
    ``X.md`` notebook is replaced by the executed ``X.ipynb`` (same docname, so
    cross-references hold) and execution is off, so Jupyter Book renders the outputs;
@@ -31,9 +33,13 @@ from typing import Any
 from .cache import atomic_write_bytes, code_hash
 from .profiles import check_profile
 
-__all__ = ["section_notebooks", "execute_notebook", "build", "write_goldens", "STATUS_PAGE"]
+__all__ = ["section_notebooks", "execution_order", "execute_notebook", "build", "write_goldens", "STATUS_PAGE",
+           "RUN_LAST"]
 
 STATUS_PAGE = "book/status"
+# Notebooks that read what the others recorded (the Conclusions' scorecard): executed after
+# every other section notebook, though rendered where the table of contents puts them.
+RUN_LAST = ("book/conclusions",)
 
 
 def _toc_files(root: Path) -> list[str]:
@@ -62,6 +68,12 @@ def section_notebooks(root: Path, include_status: bool = False) -> list[str]:
     """Docnames of the executable MyST notebooks in the table of contents, in order."""
     out = [f for f in _toc_files(root) if (root / f"{f}.md").exists() and _is_notebook(root / f"{f}.md")]
     return out if include_status else [f for f in out if f != STATUS_PAGE]
+
+
+def execution_order(docnames: list[str]) -> list[str]:
+    """``docnames`` in the order the build executes them: as given, but with :data:`RUN_LAST`
+    notebooks moved to the end."""
+    return [d for d in docnames if d not in RUN_LAST] + [d for d in RUN_LAST if d in docnames]
 
 
 def _kernel_env(root: Path) -> None:
@@ -170,10 +182,15 @@ def build(root: Path, profile: str, render: bool = True) -> Path:
     record: list[dict[str, Any]] = []
     executed: dict[str, Path] = {}
     notebooks = section_notebooks(root)
+    keys: dict[str, str] = {}
     build_start = time.perf_counter()
-    for i, docname in enumerate(notebooks, 1):
+    for i, docname in enumerate(execution_order(notebooks), 1):
         params = {"profile": profile}
         key = _key(root, docname, params)
+        if docname in RUN_LAST:  # it reads the others' records: re-run when any of them changed
+            key = hashlib.sha256((key + "".join(keys[d] for d in notebooks if d not in RUN_LAST)).encode()
+                                 ).hexdigest()[:24]
+        keys[docname] = key
         out_path = out_dir / f"{docname}.ipynb"
         old = json.loads(out_path.read_text()).get("metadata", {}).get("precision", {}) if out_path.exists() else {}
         if old.get("key") == key:
@@ -191,6 +208,7 @@ def build(root: Path, profile: str, render: bool = True) -> Path:
         executed[docname] = out_path
         record.append({"docname": docname, "seconds": seconds, "reused": reused, "executed_at": when,
                        **_summarise(out_path)})
+    record.sort(key=lambda entry: notebooks.index(entry["docname"]))  # reported in the order of the book
     record_path = out_dir / "build-record.json"
     atomic_write_bytes(record_path, json.dumps({
         "profile": profile, "code_hash": code_hash(), "notebooks": record,
@@ -223,7 +241,7 @@ def write_goldens(root: Path, out_dir: Path, only: list[str] | None = None) -> l
             raise SystemExit(f"no section notebook named {', '.join(unknown)}; "
                              f"known: {', '.join(Path(d).name for d in docnames)}")
         docnames = [d for d in docnames if Path(d).name in only]
-    for docname in docnames:
+    for docname in execution_order(docnames):
         path = out_dir / f"{Path(docname).name}.ipynb"
         print(f"golden: {docname} -> {path.relative_to(root)}", flush=True)
         execute_notebook(root, docname, path, {"profile": "smoke"}, strip=True)

@@ -1,7 +1,7 @@
 """Boosting: staged training of neural networks (paper §4.2.2, Appendix A).
 
 Stage 1 fits ``f₁`` to ``y`` (BFGS until it stalls, then low-curvature subspace steps,
-§4.2.1). Its training residual ``r = y − f₁(x)`` is tiny, so stage 2 fits a *fresh* net
+§4.2.1; or, beyond the paper, Levenberg–Marquardt, :mod:`precision.lm`). Its training residual ``r = y − f₁(x)`` is tiny, so stage 2 fits a *fresh* net
 ``f₂`` to the rescaled residual ``c·r``, which is O(1): ``c = 1/mean|r|`` (the paper) or
 ``c = 2/max|r|`` (Wang & Lai 2024, who divide by max|r|/2). The combined predictor is
 ``f₁ + f₂/c₂ (+ f₃/c₃ + …)``, each later stage fitting what all earlier stages left over.
@@ -22,6 +22,7 @@ from .optimizers import TrainResult, train_bfgs
 __all__ = ["Stage", "BoostResult", "residual_scale", "boost"]
 
 SCALES = ("mean", "max", "none")
+OPTIMIZERS = ("bfgs", "lm")
 
 
 def residual_scale(r: torch.Tensor, scale: str = "mean") -> float:
@@ -41,7 +42,8 @@ def residual_scale(r: torch.Tensor, scale: str = "mean") -> float:
 class Stage:
     """One boosting stage: its net, its scale ``c`` (1 for stage 1), the two training runs
     (on the scaled target) and its history in the *combined* predictor's RMSE: rows
-    (step within the stage, train RMSE, test RMSE), BFGS steps first, then low-curvature."""
+    (step within the stage, train RMSE, test RMSE), BFGS steps first, then low-curvature.
+    ``bfgs`` holds the stage's main run, made by ``optimizer`` ("bfgs" or "lm")."""
 
     model: torch.nn.Module = field(repr=False)
     scale: float
@@ -50,6 +52,7 @@ class Stage:
     history: np.ndarray = field(repr=False)
     rmse_train: float
     rmse_test: float
+    optimizer: str = "bfgs"
 
 
 @dataclass
@@ -117,13 +120,17 @@ def _stage_history(bfgs: TrainResult, lowcurv: TrainResult | None, c: float) -> 
 
 def boost(make_model: Callable[[int], torch.nn.Module], x, y, stages: int = 2, x_test=None, y_test=None,
           bfgs_steps: int = 10_000, lowcurv_steps: int = 0, tau: float = 1e-15, scale: str = "mean",
-          record_every: int = 10, hessian_every: int = 1) -> BoostResult:
+          record_every: int = 10, hessian_every: int = 1, optimizer: str = "bfgs",
+          lm_options: dict | None = None) -> BoostResult:
     """Boosted training (paper §4.2.2): ``stages`` fresh nets, each fitting the rescaled
     training residual of all earlier ones by BFGS then ``lowcurv_steps`` low-curvature steps.
 
     ``make_model(k)`` returns a fresh float64 net for stage ``k`` (0-based), e.g.
     ``lambda k: mlp(1, 20, 3, seed=k)``. ``scale`` picks ``c`` (:func:`residual_scale`).
     ``tau`` and ``hessian_every`` go to :func:`precision.lowcurv.train_lowcurv`.
+    ``optimizer="lm"`` trains each stage by Levenberg–Marquardt
+    (:func:`precision.lm.train_lm`, at most ``bfgs_steps`` steps, ``lm_options`` passed on)
+    instead of BFGS.
     """
     from .profiles import check_positive_int
 
@@ -132,6 +139,10 @@ def boost(make_model: Callable[[int], torch.nn.Module], x, y, stages: int = 2, x
     if lowcurv_steps < 0:
         raise ValueError(f"lowcurv_steps must be >= 0, got {lowcurv_steps}")
     residual_scale(torch.ones(1), scale)  # validate the option before any training
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {optimizer!r}")
+    if lm_options is not None and optimizer != "lm":
+        raise ValueError("lm_options go with optimizer='lm'")
     first = make_model(0)
     x, y = _as_data(x, y, next(iter(first.parameters())))
     has_test = x_test is not None and y_test is not None
@@ -145,7 +156,13 @@ def boost(make_model: Callable[[int], torch.nn.Module], x, y, stages: int = 2, x
         r = y - pred_train
         c = 1.0 if k == 0 else residual_scale(r, scale)
         target_test = c * (y_test - pred_test) if has_test else None
-        bfgs = train_bfgs(model, x, c * r, bfgs_steps, x_test, target_test, record_every=record_every)
+        if optimizer == "lm":
+            from .lm import train_lm
+
+            bfgs = train_lm(model, x, c * r, bfgs_steps, x_test, target_test, record_every=record_every,
+                            **(lm_options or {}))
+        else:
+            bfgs = train_bfgs(model, x, c * r, bfgs_steps, x_test, target_test, record_every=record_every)
         lowcurv = None
         if lowcurv_steps:
             lowcurv = train_lowcurv(model, x, c * r, lowcurv_steps, tau, x_test, target_test,
@@ -155,5 +172,5 @@ def boost(make_model: Callable[[int], torch.nn.Module], x, y, stages: int = 2, x
             if has_test:
                 pred_test = pred_test + model(x_test).squeeze(-1) / c
         done.append(Stage(model, c, bfgs, lowcurv, _stage_history(bfgs, lowcurv, c), _rmse(pred_train, y),
-                          _rmse(pred_test, y_test) if has_test else float("nan")))
+                          _rmse(pred_test, y_test) if has_test else float("nan"), optimizer))
     return BoostResult(done, done[-1].rmse_train, done[-1].rmse_test, time.perf_counter() - start)

@@ -5,6 +5,7 @@ Examples::
     python -m precision fit --target Z.001 --method simplex --n-train 1000 --seed 0
     python -m precision fit --expr "sin(x)*y" --domain x=-1:1 --domain y=0:2 --method simplex
     python -m precision targets
+    python -m precision guide --dim 3 --modular --precision 1e-10
 """
 from __future__ import annotations
 
@@ -73,13 +74,35 @@ def _parser() -> argparse.ArgumentParser:
                                     "--n-train is then the total number of grid points, rounded to the "
                                     "nearest points_per_dim**d)")
     spline.add_argument("--order", help="spline degree 1-7 or 'simplex' (default 3)")
+    beyond = fit.add_argument_group("beyond the paper (method lm: Levenberg-Marquardt, --stages > 1 boosts; "
+                                    "method multistage: Wang & Lai multi-stage nets; both also take --width, "
+                                    "--depth, --stages, --steps = LM steps per stage; method chebyshev: "
+                                    "Chebyshev series)")
+    beyond.add_argument("--solver", help="LM step solver: cholesky or svd (default cholesky)")
+    beyond.add_argument("--adam-steps", type=int, help="Adam steps before LM in each stage (multistage; default 500)")
+    beyond.add_argument("--data-growth", type=int, help="stage k trains on n*growth^(k-1) points (multistage; "
+                        "default 1)")
+    beyond.add_argument("--degree", type=int, help="Chebyshev degree per axis (default 30)")
+    beyond.add_argument("--kind", help="Chebyshev coefficients: lstsq (fit the training data) or interpolate "
+                        "(the target at Chebyshev points, 1D) (default lstsq)")
     sub.add_parser("targets", help="list the usable equations with their formulas and domains")
+    guide = sub.add_parser("guide", help="which method to use for a problem (the paper's user's guide, Figure 10); "
+                           "prints a JSON recommendation")
+    guide.add_argument("--dim", type=int, required=True, help="input dimension d")
+    guide.add_argument("--precision", type=float, default=1e-8, help="relative RMSE wanted (default 1e-8)")
+    guide.add_argument("--grid", action="store_true", help="the data lie on a regular grid")
+    guide.add_argument("--modular", action="store_true", help="the target is a composition of functions of fewer "
+                       "inputs")
+    guide.add_argument("--max-arity", type=int, help="most inputs one node of the modular target takes, d* "
+                       "(default 2; needs --modular)")
+    guide.add_argument("--not-smooth", action="store_true", help="the target has kinks or jumps")
+    guide.add_argument("--data-budget", type=float, help="training points available (default: 1e6 assumed)")
     return parser
 
 
 # Options that belong to a method, not to the data: passed on only when given.
 _METHOD_OPTIONS = ("activation", "depth", "width", "optimizer", "steps", "lr", "batch_cap", "stages",
-                   "lowcurv_steps", "order")
+                   "lowcurv_steps", "order", "solver", "adam_steps", "data_growth", "degree", "kind")
 
 
 def _method_options(args: argparse.Namespace) -> dict:
@@ -118,6 +141,18 @@ def _run_fit(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return 0
 
 
+def _run_guide(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .guide import recommend
+
+    try:
+        rec = recommend(args.dim, grid=args.grid, modular=args.modular, max_arity=args.max_arity,
+                        smooth=not args.not_smooth, precision=args.precision, data_budget=args.data_budget)
+    except ValueError as err:
+        parser.exit(2, f"{parser.prog}: error: {err}\n")
+    print(json.dumps(rec.to_dict(), ensure_ascii=False))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -129,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
             box = ", ".join(f"{v}∈[{lo:g},{hi:g}]" for v, lo, hi in zip(t.variables, t.low, t.high))
             print(f"{eq:10s} d={t.d}  {t.formula}   {box}")
         return 0
+    if args.command == "guide":
+        return _run_guide(args, parser)
     return _run_fit(args, parser)
 
 

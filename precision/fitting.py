@@ -14,7 +14,8 @@ import numpy as np
 from .interpolation import SimplexInterpolator
 from .targets import Dataset
 
-__all__ = ["FitResult", "METHODS", "fit", "fit_simplex", "fit_mlp", "fit_boost", "fit_spline"]
+__all__ = ["FitResult", "METHODS", "fit", "fit_simplex", "fit_mlp", "fit_boost", "fit_spline", "fit_lm",
+           "fit_multistage", "fit_chebyshev"]
 
 
 @dataclass
@@ -139,8 +140,86 @@ def fit_spline(data: Dataset, order: int | str = 3) -> FitResult:
                      extra={"order": order, "points_per_dim": n})
 
 
+def fit_lm(data: Dataset, stages: int = 1, width: int = 20, depth: int = 3, activation: str = "tanh",
+           steps: int = 300, solver: str = "cholesky", seed: int = 0) -> FitResult:
+    """Tanh MLP trained by Levenberg–Marquardt (beyond the paper, :mod:`precision.lm`), at most
+    ``steps`` steps; with ``stages > 1``, boosting (paper §4.2.2) with every stage trained by
+    LM on the residual rescaled by ``c = 2/max|r|``. ``extra["stages"]`` holds each stage's RMSEs."""
+    from .boosting import boost
+    from .lm import SOLVERS
+    from .models import mlp, n_params
+    from .profiles import check_nonnegative_int, check_positive_int
+
+    for name, value in (("stages", stages), ("width", width), ("depth", depth), ("steps", steps)):
+        check_positive_int(name, value)
+    check_nonnegative_int("seed", seed)
+    if solver not in SOLVERS:
+        raise ValueError(f"solver must be one of {', '.join(SOLVERS)}; got {solver!r}")
+    mlp(data.target.d, width, depth, activation)  # reject a bad activation before any training
+    res = boost(lambda k: mlp(data.target.d, width, depth, activation, seed=seed + k), data.x_train, data.y_train,
+                stages, data.x_test, data.y_test, bfgs_steps=steps, scale="max", optimizer="lm",
+                record_every=max(1, steps // 50), lm_options={"solver": solver})
+    per_stage = [{"stage": k + 1, "scale": s.scale, "rmse_train": s.rmse_train, "rmse_test": s.rmse_test,
+                  "lm_steps": s.bfgs.steps, "stopped": s.bfgs.stopped} for k, s in enumerate(res.stages)]
+    return FitResult("lm", data.target.name, data.target.d, res.rmse_train, res.rmse_test,
+                     sum(n_params(m) for m in res.models), len(data.y_train), len(data.y_test), res.seconds,
+                     extra={"activation": activation, "depth": depth, "width": width, "solver": solver,
+                            "stages": per_stage})
+
+
+def fit_multistage(data: Dataset, stages: int = 2, width: int = 20, depth: int = 3, adam_steps: int = 500,
+                   lr: float = 1e-3, steps: int = 300, data_growth: int = 1, solver: str = "cholesky",
+                   seed: int = 0) -> FitResult:
+    """Multi-stage nets (Wang & Lai 2024, :mod:`precision.multistage`): a tanh net, then nets with a
+    sin first layer tuned to the residual's zero crossings, each trained by ``adam_steps`` Adam
+    steps then at most ``steps`` Levenberg–Marquardt steps. ``extra["stages"]`` holds each
+    stage's RMSEs, scale, frequency scale and training points."""
+    from .lm import SOLVERS
+    from .multistage import train_multistage
+
+    if solver not in SOLVERS:
+        raise ValueError(f"solver must be one of {', '.join(SOLVERS)}; got {solver!r}")
+    res = train_multistage(data, stages, width, depth, adam_steps=adam_steps, lr=lr, steps=steps,
+                           data_growth=data_growth, seed=seed, record_every=max(1, steps // 50),
+                           lm_options={"solver": solver})
+    per_stage = [{"stage": k + 1, "scale": s.scale, "kappa": s.kappa, "n_train": s.n_train,
+                  "rmse_train": s.rmse_train, "rmse_test": s.rmse_test, "lm_steps": s.second.steps,
+                  "seconds": s.seconds} for k, s in enumerate(res.stages)]
+    return FitResult("multistage", data.target.name, data.target.d, res.rmse_train, res.rmse_test, res.n_params,
+                     res.stages[-1].n_train, len(data.y_test), res.seconds,
+                     extra={"depth": depth, "width": width, "adam_steps": adam_steps, "solver": solver,
+                            "stages": per_stage})
+
+
+def fit_chebyshev(data: Dataset, degree: int = 30, kind: str = "lstsq") -> FitResult:
+    """Chebyshev series of degree ``degree`` per axis on the target's box (:mod:`precision.chebyshev`):
+    a least-squares fit of the training data (``kind="lstsq"``, any dimension, tensor product)
+    or interpolation of the target at Chebyshev points (``"interpolate"``, 1D; ``n_train`` is
+    then the number of nodes). Test inputs must be in the target's own coordinates."""
+    from .chebyshev import KINDS, chebyshev_curve
+
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
+    if isinstance(degree, str) and degree.isdigit():
+        degree = int(degree)
+    if isinstance(degree, bool) or not isinstance(degree, int) or degree < 0:
+        raise ValueError(f"degree must be a non-negative integer, got {degree!r}")
+    target = data.target
+    low, high = np.asarray(target.low, dtype=np.float64), np.asarray(target.high, dtype=np.float64)
+    if np.any(data.x_train < low) or np.any(data.x_train > high):
+        raise ValueError("a Chebyshev series lives on the target's box: do not standardise the data "
+                         "(--standardize) for method 'chebyshev'")
+    if kind == "interpolate" and target.d != 1:
+        raise ValueError(f"kind 'interpolate' is 1D only; target '{target.name}' has d={target.d}: use kind 'lstsq'")
+    point = chebyshev_curve(data, [degree], kind)[0]
+    n_train = degree + 1 if kind == "interpolate" else len(data.y_train)
+    return FitResult("chebyshev", target.name, target.d, point.rmse_train, point.rmse_test, point.n_coef, n_train,
+                     len(data.y_test), point.seconds, extra={"degree": degree, "kind": kind})
+
+
 METHODS: dict[str, Callable[..., FitResult]] = {"simplex": fit_simplex, "mlp": fit_mlp, "boost": fit_boost,
                                                "spline": fit_spline}
+METHODS.update(lm=fit_lm, multistage=fit_multistage, chebyshev=fit_chebyshev)  # beyond the paper
 
 
 def fit(data: Dataset, method: str, **options: Any) -> FitResult:

@@ -22,6 +22,15 @@ _ELEMENTWISE = {torch.nn.Tanh: torch.tanh, torch.nn.ReLU: torch.relu, torch.nn.S
                 torch.nn.SiLU: torch.nn.functional.silu, torch.nn.Identity: lambda h: h}
 
 
+def _register_sine() -> None:
+    from .models import Sine
+
+    _ELEMENTWISE[Sine] = torch.sin
+
+
+_register_sine()
+
+
 def as_data(x, y, like: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """``x`` as a float64 ``(n, d)`` tensor and ``y`` as ``(n,)``, on ``like``'s device."""
     device = None if like is None else like.device

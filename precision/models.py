@@ -9,9 +9,17 @@ import mpmath
 import numpy as np
 import torch
 
-__all__ = ["ACTIVATIONS", "mlp", "n_params", "forward_mpmath"]
+__all__ = ["ACTIVATIONS", "Sine", "mlp", "n_params", "forward_mpmath"]
 
 ACTIVATIONS = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU, "sigmoid": torch.nn.Sigmoid, "silu": torch.nn.SiLU}
+
+
+class Sine(torch.nn.Module):
+    """Element-wise ``sin``: the first-layer activation of the later stages of a multi-stage
+    net (Wang & Lai 2024; :mod:`precision.multistage`)."""
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        return torch.sin(h)
 
 
 def mlp(d_in: int, width: int, depth: int, activation: str = "tanh", seed: int = 0, d_out: int = 1) -> torch.nn.Sequential:
@@ -51,7 +59,7 @@ def forward_mpmath(model: torch.nn.Sequential, x: np.ndarray, dps: int = 40) -> 
     float64 forward pass measures the network's own rounding floor.
     """
     kinds = {"Tanh": mpmath.tanh, "ReLU": lambda v: max(v, 0), "Sigmoid": lambda v: 1 / (1 + mpmath.exp(-v)),
-             "SiLU": lambda v: v / (1 + mpmath.exp(-v))}
+             "SiLU": lambda v: v / (1 + mpmath.exp(-v)), "Sine": mpmath.sin}
     x = np.asarray(x, dtype=np.float64)
     x = x[:, None] if x.ndim == 1 else x
     with mpmath.workdps(dps):

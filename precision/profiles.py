@@ -229,6 +229,194 @@ CONFIGS: dict[str, type] = {"introduction": IntroductionConfig, "piecewise": Pie
                             "nonlinear": NonlinearConfig, "appendix-c": AppendixCConfig}
 
 
+# --------------------------------------------------------------------------- Chapter 4
+def check_positive_floats(name: str, values: Any) -> tuple[float, ...]:
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or len(values) == 0 or any(
+            isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0 for v in values):
+        raise ValueError(f"{name} must be a non-empty list of positive numbers, got {values!r}")
+    return tuple(float(v) for v in values)
+
+
+def check_targets(name: str, values: Any) -> tuple[str, ...]:
+    """Equation ids, or "teacher" (the paper's 1-3-3-1 tanh teacher network)."""
+    if isinstance(values, str):
+        values = (values,)
+    if not isinstance(values, Sequence) or len(values) == 0:
+        raise ValueError(f"{name} must be a non-empty list of equation ids or 'teacher', got {values!r}")
+    rest = [v for v in values if v != "teacher"]
+    if rest:
+        check_equations(name, rest)
+    return tuple(values)
+
+
+def check_target(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be one equation id or 'teacher' (a string), got {value!r}")
+    return check_targets(name, (value,))[0]
+
+
+@dataclass(frozen=True)
+class OptimizationConfig:
+    """Chapter 4: Figure 7 (Hessian spectrum after Adam), Figures 8 and 9 (learning curves of
+    Adam, BFGS and the combined pipeline), §4.3 (cost of a Hessian eigen-step)."""
+
+    profile: str
+    fig8_targets: tuple[str, ...] = _knob(check_targets)
+    fig9_targets: tuple[str, ...] = _knob(check_targets)
+    fig8_n_train: int = _knob(check_positive_int)
+    fig9_n_train: int = _knob(check_positive_int)
+    n_test: int = _knob(check_positive_int)
+    adam_lrs: tuple[float, ...] = _knob(check_positive_floats)
+    adam_steps_fig8: int = _knob(check_positive_int)
+    adam_steps_fig9: int = _knob(check_positive_int)
+    adam_width: int = _knob(check_positive_int)
+    bfgs_steps: int = _knob(check_positive_int)
+    pipeline_width: int = _knob(check_positive_int)
+    pipeline_bfgs_steps: int = _knob(check_positive_int)
+    lowcurv_steps: int = _knob(check_positive_int)
+    hessian_every: int = _knob(check_positive_int)
+    tau: float = _knob(check_positive_float)
+    stages: int = _knob(check_positive_int)
+    hessian_widths: tuple[int, ...] = _knob(check_sizes)
+    hessian_n: int = _knob(check_positive_int)
+    speed_rmse: float = _knob(check_positive_float)
+    speed_max_steps: int = _knob(check_positive_int)
+
+
+_LRS = (1e-1, 3e-2, 1e-2, 3e-3, 1e-3, 3e-4, 1e-4, 3e-5, 1e-5)
+_OPT_COMMON = dict(fig8_targets=("teacher", "Z.001"), fig9_targets=("Z.008", "I.11.19"), adam_lrs=_LRS,
+                   adam_width=40, pipeline_width=20, tau=1e-15, stages=2)
+SIZES["optimization"] = {
+    "smoke": dict(_OPT_COMMON, fig8_n_train=200, fig9_n_train=300, n_test=1000, adam_steps_fig8=300,
+                  adam_steps_fig9=300, bfgs_steps=300, pipeline_bfgs_steps=300, lowcurv_steps=10, hessian_every=5,
+                  hessian_widths=(5, 10, 20), hessian_n=200, speed_rmse=1e-3, speed_max_steps=500),
+    "book": dict(_OPT_COMMON, fig8_n_train=1000, fig9_n_train=1000, n_test=5000, adam_steps_fig8=6000,
+                 adam_steps_fig9=5000, bfgs_steps=5000, pipeline_bfgs_steps=25_000, lowcurv_steps=100,
+                 hessian_every=10, hessian_widths=(10, 20, 40, 60), hessian_n=500, speed_rmse=1e-6,
+                 speed_max_steps=25_000),
+    "paper": dict(_OPT_COMMON, fig8_n_train=100_000, fig9_n_train=100_000, n_test=10_000, adam_steps_fig8=30_000,
+                  adam_steps_fig9=50_000, bfgs_steps=25_000, pipeline_bfgs_steps=25_000, lowcurv_steps=500,
+                  hessian_every=1, hessian_widths=(10, 20, 40, 80, 120), hessian_n=2000, speed_rmse=1e-8,
+                  speed_max_steps=25_000),
+}
+
+
+@dataclass(frozen=True)
+class AppendixAConfig:
+    """Appendix A: boosting vs training one net on a rescaled loss (Figure A1). The pipelines
+    are Chapter 4's (its profile sizes), so a build reuses them from the cache."""
+
+    profile: str
+    targets: tuple[str, ...] = _knob(check_targets)
+
+
+@dataclass(frozen=True)
+class AppendixBConfig:
+    """Appendix B: low-curvature steps at thresholds ``taus`` (Figure A2), from the stage-1
+    BFGS point of Chapter 4's pipeline on ``target``."""
+
+    profile: str
+    target: str = _knob(check_target)
+    taus: tuple[float, ...] = _knob(check_positive_floats)
+    steps: int = _knob(check_positive_int)
+    hessian_every: int = _knob(check_positive_int)
+
+
+@dataclass(frozen=True)
+class AppendixDConfig:
+    """Appendix D: Hessian spectrum after BFGS on a width-20 depth-3 tanh net (Figure A4)."""
+
+    profile: str
+    targets: tuple[str, ...] = _knob(check_targets)
+
+
+_TAUS = (1e-6, 1e-8, 1e-10, 1e-12, 1e-15, 1e-18)
+SIZES["appendix-a"] = {p: dict(targets=("teacher", "Z.001")) for p in PROFILES}
+SIZES["appendix-b"] = {"smoke": dict(target="teacher", taus=_TAUS, steps=5, hessian_every=5),
+                       "book": dict(target="teacher", taus=_TAUS, steps=100, hessian_every=5),
+                       "paper": dict(target="teacher", taus=_TAUS, steps=500, hessian_every=1)}
+SIZES["appendix-d"] = {p: dict(targets=("Z.001", "teacher")) for p in PROFILES}
+CONFIGS.update({"optimization": OptimizationConfig, "appendix-a": AppendixAConfig, "appendix-b": AppendixBConfig,
+                "appendix-d": AppendixDConfig})
+
+
+# --------------------------------------------------------------------------- Chapter 5
+def check_relative_precisions(name: str, values: Any) -> tuple[float, ...]:
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or len(values) == 0 or any(
+            isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < 1 for v in values):
+        raise ValueError(f"{name} must be a non-empty list of relative RMSEs between 0 and 1 (e.g. [1e-3, 1e-8]), "
+                         f"got {values!r}")
+    return tuple(float(v) for v in values)
+
+
+@dataclass(frozen=True)
+class ConclusionsConfig:
+    """Chapter 5: the user's guide (Figure 10) asked about ``equations`` at each of
+    ``precisions`` with ``data_budget`` training points, and the build's reproduction scorecard."""
+
+    profile: str
+    equations: tuple[str, ...] = _knob(check_equations)
+    precisions: tuple[float, ...] = _knob(check_relative_precisions)
+    data_budget: int = _knob(check_positive_int)
+
+
+SIZES["conclusions"] = {p: dict(equations=_FIG2_EQUATIONS, precisions=(1e-3, 1e-8), data_budget=10**6)
+                        for p in PROFILES}
+CONFIGS["conclusions"] = ConclusionsConfig
+
+
+# --------------------------------------------------------------------------- Chapter 6 (beyond the paper)
+@dataclass(frozen=True)
+class BeyondConfig:
+    """Chapter 6: every method (Adam, BFGS, the paper's pipeline, Levenberg–Marquardt, LM +
+    boosting, multi-stage nets, Chebyshev) on 1D targets and xy (:mod:`precision.beyond`).
+    ``*_2d`` knobs apply to 2D targets. Multi-stage runs ``ms_adam_steps`` Adam then
+    ``ms_steps`` LM steps per stage; ``ms_growth_2d`` multiplies the 2D training set per stage."""
+
+    profile: str
+    targets: tuple[str, ...] = _knob(check_targets)
+    n_train: int = _knob(check_positive_int)
+    n_train_2d: int = _knob(check_positive_int)
+    n_test: int = _knob(check_positive_int)
+    width: int = _knob(check_positive_int)
+    adam_steps: int = _knob(check_positive_int)
+    adam_lr: float = _knob(check_positive_float)
+    bfgs_steps: int = _knob(check_positive_int)
+    pipeline_bfgs_steps: int = _knob(check_positive_int)
+    lowcurv_steps: int = _knob(check_positive_int)
+    lm_steps: int = _knob(check_positive_int)
+    lm_boost_steps: int = _knob(check_positive_int)
+    ms_stages: int = _knob(check_positive_int)
+    ms_steps: int = _knob(check_positive_int)
+    ms_steps_2d: int = _knob(check_positive_int)
+    ms_adam_steps: int = _knob(check_positive_int)
+    ms_adam_steps_2d: int = _knob(check_positive_int)
+    ms_growth_2d: int = _knob(check_positive_int)
+    cheb_degree: int = _knob(check_positive_int)
+    cheb_degree_2d: int = _knob(check_positive_int)
+    floor_points: int = _knob(check_positive_int)
+    seed: int = _knob(check_nonnegative_int)
+
+
+_BEYOND_TARGETS = ("Z.001", "teacher", "Z.009", "Z.002", "Z.008")
+SIZES["beyond"] = {
+    "smoke": dict(targets=("Z.001", "Z.008"), n_train=200, n_train_2d=300, n_test=1000, width=6, adam_steps=300,
+                  adam_lr=1e-3, bfgs_steps=200, pipeline_bfgs_steps=200, lowcurv_steps=5, lm_steps=40,
+                  lm_boost_steps=30, ms_stages=2, ms_steps=30, ms_steps_2d=30, ms_adam_steps=100,
+                  ms_adam_steps_2d=100, ms_growth_2d=2, cheb_degree=30, cheb_degree_2d=3, floor_points=30, seed=0),
+    # the goal sizes: every neural method within 5 minutes of one core per target (benchmarks/beyond.py)
+    "book": dict(targets=_BEYOND_TARGETS, n_train=2000, n_train_2d=2000, n_test=10_000, width=20, adam_steps=30_000,
+                 adam_lr=1e-3, bfgs_steps=10_000, pipeline_bfgs_steps=5000, lowcurv_steps=50, lm_steps=700,
+                 lm_boost_steps=350, ms_stages=2, ms_steps=700, ms_steps_2d=900, ms_adam_steps=500,
+                 ms_adam_steps_2d=2000, ms_growth_2d=2, cheb_degree=30, cheb_degree_2d=4, floor_points=200, seed=0),
+    "paper": dict(targets=_BEYOND_TARGETS, n_train=5000, n_train_2d=5000, n_test=30_000, width=20, adam_steps=30_000,
+                  adam_lr=1e-3, bfgs_steps=25_000, pipeline_bfgs_steps=25_000, lowcurv_steps=100, lm_steps=1500,
+                  lm_boost_steps=750, ms_stages=2, ms_steps=1000, ms_steps_2d=1500, ms_adam_steps=2000,
+                  ms_adam_steps_2d=3000, ms_growth_2d=2, cheb_degree=30, cheb_degree_2d=4, floor_points=500, seed=0),
+}
+CONFIGS["beyond"] = BeyondConfig
+
+
 def sizes(chapter: str, profile: str) -> Any:
     """The chapter's configuration at ``profile`` with nothing overridden."""
     return resolve(chapter, profile)

@@ -123,7 +123,9 @@ def run_sweep(fn: Callable[[Any], Any], configs: Sequence[Any], *,
         Cache sub-directory; default ``"sweep/<module>.<qualname>"``.
     workers : int, optional
         Local worker processes (default ``os.cpu_count()``). ``1`` runs in this process,
-        serially and without a pool (for debugging and tiny sweeps). Ignored with Dask.
+        serially and without a pool (for debugging and tiny sweeps); so does a sweep with
+        only one run left to compute (starting a pool would cost more than it saves).
+        Ignored with Dask.
     scheduler : str, optional
         Address of a running Dask scheduler (e.g. ``"tcp://host:8786"``); default
         ``$PRECISION_DASK_SCHEDULER``. Pass ``""`` to ignore the variable.
@@ -175,7 +177,7 @@ def run_sweep(fn: Callable[[Any], Any], configs: Sequence[Any], *,
         bar.update(n)
 
     try:
-        if todo and workers == 1 and not scheduler:
+        if todo and (workers == 1 or len(todo) == 1) and not scheduler:  # one run: no pool to start
             for key, i in sorted(todo.items(), key=lambda kv: kv[1]):
                 try:
                     result = fn(configs[i])

@@ -101,3 +101,61 @@ def test_every_page_renders_with_its_figures_and_links(root, smoke_book, browser
             assert target.exists(), f"{doc}: broken link to {href}"
             if url.fragment and target.suffix == ".html":
                 assert unquote(url.fragment) in _ids(target), f"{doc}: link to missing anchor {href}"
+
+
+def test_conclusions_execute_last_but_render_in_toc_order(root):
+    """The scorecard of the Conclusions reads the records of every other chapter, the appendices
+    included, so the build runs it after them; the book keeps the order of _toc.yml."""
+    from precision.book import RUN_LAST, execution_order
+
+    docs = section_notebooks(root)
+    assert "book/conclusions" in RUN_LAST and "book/conclusions" in docs
+    order = execution_order(docs)
+    assert sorted(order) == sorted(docs) and order[-1] == "book/conclusions"
+    assert [d for d in order if d not in RUN_LAST] == [d for d in docs if d not in RUN_LAST]
+    toc = _toc_files(root)
+    later = [d for d in docs if toc.index(d) > toc.index("book/conclusions")]
+    assert later, "expected chapters after the Conclusions in the table of contents (the appendices)"
+    assert toc.index(STATUS_PAGE) > max(toc.index(d) for d in docs)
+    assert execution_order(["book/a", "book/b"]) == ["book/a", "book/b"]
+
+
+def _tiny_book(tmp_path):
+    header = "---\njupytext:\n  text_representation:\n    format_name: myst\nkernelspec:\n  name: python3\n---\n"
+    (tmp_path / "book").mkdir()
+    for name in ("intro", "a", "conclusions", "b"):
+        (tmp_path / "book" / f"{name}.md").write_text(header + f"\n# {name}\n")
+    (tmp_path / "_config.yml").write_text("title: tiny\n")
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/intro\nchapters:\n  - file: book/a\n"
+                                       "  - file: book/conclusions\n  - file: book/b\n")
+    return tmp_path
+
+
+def test_build_runs_conclusions_last_and_reruns_them_when_another_chapter_changes(tmp_path, monkeypatch):
+    import nbformat
+
+    from precision import book
+
+    root = _tiny_book(tmp_path)
+    ran = []
+
+    def fake_execute(root_, docname, out_path, parameters, strip=False):
+        ran.append(docname)
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# {docname}"),
+                                             nbformat.v4.new_code_cell("1", execution_count=1)])
+        nb.metadata["precision"] = {"seconds": 0.01}
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        out_path.write_text(nbformat.writes(nb))
+        return 0.01
+
+    monkeypatch.setattr(book, "execute_notebook", fake_execute)
+    book.build(root, "smoke", render=False)
+    assert ran == ["book/intro", "book/a", "book/b", "book/conclusions"]
+    record = json.loads((root / "_build" / "executed" / "smoke" / "build-record.json").read_text())
+    assert [nb["docname"] for nb in record["notebooks"]] == ["book/intro", "book/a", "book/conclusions", "book/b"]
+    ran.clear()
+    book.build(root, "smoke", render=False)
+    assert ran == []  # nothing changed: everything reused
+    (root / "book" / "b.md").write_text((root / "book" / "b.md").read_text() + "\nmore\n")
+    book.build(root, "smoke", render=False)
+    assert ran == ["book/b", "book/conclusions"]

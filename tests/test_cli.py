@@ -1,6 +1,8 @@
 """The command line: one JSON object per fit, one-line errors with exit status 2."""
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import subprocess
 import sys
@@ -103,3 +105,83 @@ def test_bad_spline_arguments(args, words):
 def test_order_is_rejected_by_other_methods():
     out = run("fit", "--target", "Z.009", "--method", "simplex", "--order", "3")
     assert out.returncode == 2 and "does not take --order" in out.stderr
+
+
+def test_guide_prints_a_recommendation():
+    out = run("guide", "--dim", "3", "--modular", "--precision", "1e-2")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["leaf"] == "relu-net" and result["exponent"] == "RMSE ∝ D^(−1)" and result["exponent_value"] == -1.0
+    assert result["path"][0] == "float64" and result["path"][-1] == "relu-net" and result["reachable"] is True
+    out = run("guide", "--dim", "2", "--grid", "--precision", "1e-15", "--data-budget", "1e4")
+    assert json.loads(out.stdout)["method"] == "spline interpolation of order 7 on the grid"
+    out = run("guide", "--dim", "4", "--not-smooth", "--precision", "1e-6", "--data-budget", "1000")
+    assert json.loads(out.stdout)["leaf"] == "out-of-reach"
+
+
+@pytest.mark.parametrize("args, words", [
+    (["guide", "--dim", "0"], "d must be a positive integer"),
+    (["guide", "--dim", "3", "--max-arity", "2"], "pass modular=True"),
+    (["guide", "--dim", "3", "--precision", "3"], "precision must be the relative RMSE wanted"),
+    (["guide", "--precision", "1e-3"], "the following arguments are required: --dim"),
+])
+def test_guide_bad_arguments(args, words):
+    out = run(*args)
+    assert out.returncode == 2 and words in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    assert out.stdout == ""
+
+
+def test_fit_lm_and_lm_boosting():
+    """--method lm: Levenberg–Marquardt, here with --stages 2 (boosting with LM stages; beyond the paper)."""
+    out = run("fit", "--target", "Z.002", "--method", "lm", "--stages", "2", "--width", "6", "--steps", "60",
+              "--solver", "svd", "--n-train", "200", "--n-test", "1000")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    first, second = result["extra"]["stages"]
+    assert result["method"] == "lm" and result["n_params"] == 2 * 61 and result["extra"]["solver"] == "svd"
+    assert first["rmse_test"] < 1e-3 and second["scale"] > 10 and second["rmse_train"] <= first["rmse_train"]
+
+
+def test_fit_multistage_reports_every_stage():
+    out = run("fit", "--target", "Z.001", "--method", "multistage", "--width", "8", "--steps", "80",
+              "--adam-steps", "200", "--n-train", "300", "--n-test", "1000")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    first, second = result["extra"]["stages"]
+    assert result["method"] == "multistage" and first["kappa"] is None and second["kappa"][0] > 3
+    assert second["rmse_test"] < first["rmse_test"] / 10 and result["rmse_test"] == second["rmse_test"]
+
+
+def test_fit_chebyshev():
+    from precision.cli import main
+
+    for argv, n_train, bound in ((["--target", "Z.002", "--degree", "30", "--n-train", "300"], 300, 5e-15),
+                                 (["--target", "Z.009", "--kind", "interpolate", "--degree", "20"], 21, 5e-15)):
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            assert main(["fit", "--method", "chebyshev", "--n-test", "2000", *argv]) == 0
+        result = json.loads(buf.getvalue())
+        assert result["method"] == "chebyshev" and result["n_train"] == n_train and result["rmse_test"] < bound
+    assert result["n_params"] == 21 and result["extra"] == {"degree": 20, "kind": "interpolate"}
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--method", "lm", "--solver", "qr"], "solver must be one of"),
+    (["--method", "lm", "--steps", "0"], "steps must be a positive integer"),
+    (["--method", "multistage", "--data-growth", "0"], "data_growth must be a positive integer"),
+    (["--method", "multistage", "--adam-steps", "-1"], "adam_steps must be a non-negative integer"),
+    (["--method", "chebyshev", "--kind", "spline"], "kind must be one of"),
+    (["--method", "chebyshev", "--degree", "-2"], "degree must be a non-negative integer"),
+    (["--method", "chebyshev", "--standardize"], "do not standardise"),
+    (["--method", "chebyshev", "--width", "3"], "does not take --width"),
+    (["--method", "lm", "--degree", "3"], "does not take --degree"),
+])
+def test_bad_beyond_arguments(args, words, capsys):
+    """In-process (the one-line message and status 2 are the same as from a subprocess)."""
+    from precision.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["fit", "--target", "Z.001", "--n-train", "100", "--n-test", "100", *args])
+    err = capsys.readouterr()
+    assert exit_.value.code == 2 and words in err.err and len(err.err.strip().splitlines()) == 1
+    assert err.out == ""

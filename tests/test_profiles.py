@@ -41,3 +41,9 @@ def test_bad_parameters_name_themselves(kwargs, message):
     with pytest.raises(ValueError) as err:
         profiles.resolve("introduction", profile, **kwargs)
     assert message in str(err.value)
+
+
+@pytest.mark.parametrize("precisions", [[1e-3, 2.0], [], [0], "1e-8"])
+def test_conclusions_precisions_are_relative_rmses(precisions):
+    with pytest.raises(ValueError, match="precisions must be a non-empty list of relative RMSEs between 0 and 1"):
+        profiles.resolve("conclusions", "smoke", precisions=precisions)

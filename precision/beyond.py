@@ -1,0 +1,271 @@
+"""Beyond the paper: every method on the same 1D and 2D targets, one run per config.
+
+The comparison chapter (and ``benchmarks/beyond.py``) fits y = x² (Z.001), the paper's
+1-3-3-1 teacher, eˣ (Z.009), sin x on [0, 6] (Z.002) and xy on [1, 5]² (Z.008) with
+
+* ``adam`` — full-batch Adam (the paper's Figure 8 baseline);
+* ``bfgs`` — BFGS until it stalls (paper §4);
+* ``pipeline`` — the paper's pipeline: BFGS → low-curvature steps → one boosting stage (§4.2);
+* ``lm`` — Levenberg–Marquardt (:mod:`precision.lm`);
+* ``lm-boost`` — boosting with every stage trained by LM (later stages' last layer starts
+  at zero, so a stage can only lower the training RMSE);
+* ``multistage`` — Wang & Lai's multi-stage nets, Adam then LM per stage (:mod:`precision.multistage`);
+* ``chebyshev-interp`` / ``chebyshev-lstsq`` — the classical bar (:mod:`precision.chebyshev`).
+
+Every net sees the inputs mapped affinely from the target's box onto ``[−1, 1]^d`` (so
+the nets differ only in how they are trained) and runs on one torch thread. A run returns
+a small dict of numbers: RMSEs, wall and CPU seconds (CPU seconds of a one-thread run are
+its time on one otherwise idle core), a ``trace`` of (CPU seconds, test RMSE) at the end
+of each stage, and, for the nets, ``forward_floor``: the float64 forward-pass rounding of
+the (first) net, as it enters the prediction, measured against mpmath on ``floor_points``
+test inputs.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from .targets import Dataset, Target, get_target, sample, teacher
+
+__all__ = ["METHODS", "TARGETS", "BeyondRun", "beyond_target", "beyond_data", "run_beyond", "label_floor",
+           "beyond_configs"]
+
+METHODS = ("adam", "bfgs", "pipeline", "lm", "lm-boost", "multistage", "chebyshev-interp", "chebyshev-lstsq")
+TARGETS = ("Z.001", "teacher", "Z.009", "Z.002", "Z.008")
+NEURAL = ("adam", "bfgs", "pipeline", "lm", "lm-boost", "multistage")
+
+
+@dataclass(frozen=True)
+class BeyondRun:
+    """One method on one target. ``steps`` is the method's main budget: Adam steps, BFGS
+    maximum steps (per stage for ``pipeline``), LM steps (per stage for ``lm-boost`` and
+    ``multistage``), or, for Chebyshev, the degree per axis. ``stages`` applies to the
+    staged methods; ``adam_steps``/``lr`` to ``adam`` (lr only) and ``multistage``;
+    ``lowcurv_steps`` to ``pipeline``; ``data_growth`` to ``multistage``."""
+
+    target: str
+    method: str
+    n_train: int
+    n_test: int
+    steps: int
+    width: int = 20
+    depth: int = 3
+    stages: int = 1
+    adam_steps: int = 0
+    lr: float = 1e-3
+    lowcurv_steps: int = 0
+    data_growth: int = 1
+    solver: str = "cholesky"
+    floor_points: int = 200
+    seed: int = 0
+
+
+def beyond_target(name: str) -> Target:
+    """``"teacher"`` (the paper's 1-3-3-1 tanh teacher) or an equation id."""
+    return teacher() if name == "teacher" else get_target(name)
+
+
+def _to_unit(x: np.ndarray, target: Target) -> np.ndarray:
+    low, high = np.asarray(target.low), np.asarray(target.high)
+    return (2 * x - (low + high)) / (high - low)
+
+
+def beyond_data(run: BeyondRun) -> Dataset:
+    """The run's training and test sets, inputs in the target's own coordinates."""
+    return sample(beyond_target(run.target), run.n_train, run.n_test, seed=run.seed)
+
+
+def label_floor(target: str, n_points: int = 2000, seed: int = 0) -> float:
+    """RMSE of the exact labels rounded once to float64 (mpmath reference): no fit to stored
+    float64 labels is expected to beat it."""
+    from .floors import precision_floors
+
+    return precision_floors(beyond_target(target), n_points, seed=seed, formats=("float64",))[0].rounding_rmse
+
+
+def _check(run: BeyondRun) -> None:
+    from .lm import SOLVERS
+    from .profiles import check_nonnegative_int, check_positive_float, check_positive_int
+
+    if run.method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}; got {run.method!r}")
+    if run.target != "teacher":
+        get_target(run.target)
+    for name in ("n_train", "n_test", "steps", "width", "depth", "stages", "data_growth", "floor_points"):
+        check_positive_int(name, getattr(run, name))
+    for name in ("adam_steps", "lowcurv_steps", "seed"):
+        check_nonnegative_int(name, getattr(run, name))
+    check_positive_float("lr", run.lr)
+    if run.solver not in SOLVERS:
+        raise ValueError(f"solver must be one of {', '.join(SOLVERS)}; got {run.solver!r}")
+
+
+def run_beyond(run: BeyondRun) -> dict[str, Any]:
+    """Fit one target with one method (see the module docstring); a dict of plain numbers."""
+    from .flat import torch_threads
+
+    _check(run)
+    data = beyond_data(run)
+    target = data.target
+    if run.method == "chebyshev-interp" and target.d != 1:
+        return {"skipped": "Chebyshev interpolation is 1D only"}
+    with torch_threads(1):
+        wall, cpu = time.perf_counter(), time.process_time()
+        out = _fit(run, data, target)
+        out["seconds"] = time.perf_counter() - wall
+        out["cpu_seconds"] = time.process_time() - cpu
+    floor = out.pop("_floor", None)
+    if floor is not None:  # the first net's own float64 rounding, as a share of the prediction
+        from .floors import forward_rounding_rmse
+
+        model, inputs, scale = floor
+        out["forward_floor"] = forward_rounding_rmse(model, inputs) / scale
+    out.update(target=run.target, method=run.method, d=target.d)
+    return out
+
+
+def _fit(run: BeyondRun, data: Dataset, target: Target) -> dict[str, Any]:
+    from .boosting import boost
+    from .chebyshev import chebyshev_curve
+    from .models import mlp, n_params
+    from .optimizers import train_adam, train_bfgs
+
+    if run.method.startswith("chebyshev"):
+        point = chebyshev_curve(data, [run.steps], "interpolate" if run.method == "chebyshev-interp" else "lstsq")[0]
+        return {"rmse_train": point.rmse_train, "rmse_test": point.rmse_test, "n_params": point.n_coef,
+                "trace": [[point.seconds, point.rmse_test]]}
+    unit = Dataset(target, _to_unit(data.x_train, target), data.y_train, _to_unit(data.x_test, target), data.y_test)
+    x, y, xt, yt = (torch.from_numpy(a) for a in (unit.x_train, unit.y_train, unit.x_test, unit.y_test))
+    d = target.d
+    cpu0 = time.process_time()
+    if run.method in ("adam", "bfgs", "lm"):
+        model = mlp(d, run.width, run.depth, "tanh", seed=run.seed)
+        if run.method == "adam":
+            res = train_adam(model, x, y, run.steps, lr=run.lr, x_test=xt, y_test=yt,
+                             record_every=max(1, run.steps // 100))
+        elif run.method == "bfgs":
+            res = train_bfgs(model, x, y, run.steps, xt, yt, record_every=max(1, run.steps // 100))
+        else:
+            from .lm import train_lm
+
+            res = train_lm(model, x, y, run.steps, xt, yt, record_every=max(1, run.steps // 100), solver=run.solver)
+        return {"rmse_train": res.rmse_train, "rmse_test": res.rmse_test, "n_params": n_params(model),
+                "steps_done": res.steps, "stopped": res.stopped,
+                "trace": [[time.process_time() - cpu0, res.rmse_test]],
+                "_floor": (model, unit.x_test[:run.floor_points], 1.0)}
+    if run.method in ("pipeline", "lm-boost"):
+        marks: list[tuple[float, float]] = []
+        models: list[torch.nn.Module] = []
+
+        def make(k: int) -> torch.nn.Module:
+            if models:  # a new stage starts: the previous one has finished
+                marks.append((time.process_time(), float("nan")))
+            net = mlp(d, run.width, run.depth, "tanh", seed=run.seed + k)
+            if k and run.method == "lm-boost":  # a later LM stage starts as the zero function: it cannot
+                with torch.no_grad():           # end worse than no stage (LM never raises its loss)
+                    net[-1].weight.zero_()
+                    net[-1].bias.zero_()
+            models.append(net)
+            return models[-1]
+
+        if run.method == "pipeline":
+            res = boost(make, x, y, run.stages, xt, yt, bfgs_steps=run.steps, lowcurv_steps=run.lowcurv_steps,
+                        hessian_every=10, record_every=max(1, run.steps // 100))
+        else:
+            res = boost(make, x, y, run.stages, xt, yt, bfgs_steps=run.steps, scale="max", optimizer="lm",
+                        record_every=max(1, run.steps // 100), lm_options={"solver": run.solver})
+        marks.append((time.process_time(), float("nan")))
+        trace = [[t - cpu0, s.rmse_test] for (t, _), s in zip(marks, res.stages)]
+        stages = [{"scale": s.scale, "rmse_train": s.rmse_train, "rmse_test": s.rmse_test, "steps": s.bfgs.steps,
+                   "lowcurv_steps": 0 if s.lowcurv is None else s.lowcurv.steps, "stopped": s.bfgs.stopped}
+                  for s in res.stages]
+        return {"rmse_train": res.rmse_train, "rmse_test": res.rmse_test,
+                "n_params": sum(n_params(m) for m in res.models), "stages": stages, "trace": trace,
+                "_floor": (res.models[0], unit.x_test[:run.floor_points], 1.0)}
+    # multistage: it maps the data's box onto [-1, 1] itself, and draws new points in the target's box
+    from .multistage import _to_unit_box, train_multistage
+
+    res = train_multistage(data, run.stages, run.width, run.depth, adam_steps=run.adam_steps, lr=run.lr,
+                           steps=run.steps, data_growth=run.data_growth, seed=run.seed, threads=None,
+                           record_every=max(1, run.steps // 50), lm_options={"solver": run.solver})
+    cum, trace = 0.0, []
+    for s in res.stages:
+        cum += s.cpu_seconds
+        trace.append([cum, s.rmse_test])
+    stages = [{"scale": s.scale, "kappa": s.kappa, "n_train": s.n_train, "rmse_train": s.rmse_train,
+               "rmse_test": s.rmse_test, "steps": s.second.steps, "stopped": s.second.stopped} for s in res.stages]
+    u = _to_unit_box(data.x_test[:run.floor_points], res.input_low, res.input_high)
+    return {"rmse_train": res.rmse_train, "rmse_test": res.rmse_test, "n_params": res.n_params, "stages": stages,
+            "trace": trace, "_floor": (res.stages[0].model, u, res.stages[0].scale)}
+
+
+def beyond_configs(cfg: Any, targets: tuple[str, ...] | None = None) -> list[BeyondRun]:
+    """Every (target, method) run of the comparison at the sizes of a ``profiles.resolve("beyond", …)`` config."""
+    out = []
+    for name in targets or cfg.targets:
+        two_d = beyond_target(name).d > 1
+        n_train = cfg.n_train_2d if two_d else cfg.n_train
+        common = dict(target=name, n_train=n_train, n_test=cfg.n_test, width=cfg.width, seed=cfg.seed,
+                      floor_points=cfg.floor_points)
+        out += [
+            BeyondRun(method="adam", steps=cfg.adam_steps, lr=cfg.adam_lr, **common),
+            BeyondRun(method="bfgs", steps=cfg.bfgs_steps, **common),
+            BeyondRun(method="pipeline", steps=cfg.pipeline_bfgs_steps, stages=2, lowcurv_steps=cfg.lowcurv_steps,
+                      **common),
+            BeyondRun(method="lm", steps=cfg.lm_steps, **common),
+            BeyondRun(method="lm-boost", steps=cfg.lm_boost_steps, stages=2, **common),
+            BeyondRun(method="multistage", steps=cfg.ms_steps_2d if two_d else cfg.ms_steps, stages=cfg.ms_stages,
+                      adam_steps=cfg.ms_adam_steps_2d if two_d else cfg.ms_adam_steps,
+                      data_growth=cfg.ms_growth_2d if two_d else 1, **common),
+            BeyondRun(method="chebyshev-lstsq", steps=cfg.cheb_degree_2d if two_d else cfg.cheb_degree, **common),
+        ]
+        if not two_d:
+            out.append(BeyondRun(method="chebyshev-interp", steps=cfg.cheb_degree, **common))
+    return out
+
+
+LABELS = {"adam": "Adam", "bfgs": "BFGS", "pipeline": "paper's pipeline", "lm": "LM", "lm-boost": "LM + boosting",
+          "multistage": "multi-stage (Adam+LM)", "chebyshev-interp": "Chebyshev interp.",
+          "chebyshev-lstsq": "Chebyshev lstsq"}
+STYLES = {"adam": ("tab:gray", "o"), "bfgs": ("tab:blue", "s"), "pipeline": ("tab:purple", "D"),
+          "lm": ("tab:orange", "^"), "lm-boost": ("tab:brown", "v"), "multistage": ("tab:red", "*"),
+          "chebyshev-interp": ("black", "x"), "chebyshev-lstsq": ("tab:green", "+")}
+
+
+def plot_target(ax, rows: list[dict[str, Any]], target: str, label_floor_rmse: float, goal: float) -> None:
+    """One panel of Chapter 6's figure: test RMSE against CPU seconds (log–log) for every method on
+    ``target``, staged methods as a line through the end of each stage; the float64 label floor
+    (dashed), the median forward-rounding floor of the nets (dotted) and the goal (shaded)."""
+    floors = []
+    for r in rows:
+        if r.get("target") != target or "skipped" in r:
+            continue
+        colour, marker = STYLES[r["method"]]
+        t, e = zip(*r["trace"])
+        t = [max(v, 1e-3) for v in t]
+        ax.loglog(t, e, "-", color=colour, marker=marker, ms=7 if marker != "*" else 11, label=LABELS[r["method"]])
+        if "forward_floor" in r:
+            floors.append(r["forward_floor"])
+    ax.axhline(label_floor_rmse, color="k", ls="--", lw=1, label="float64 label floor")
+    if floors:
+        ax.axhline(float(np.median(floors)), color="k", ls=":", lw=1, label="net forward floor (median)")
+    ax.axhspan(label_floor_rmse / 10, goal, color="tab:green", alpha=0.08, label="goal")
+    ax.set(xlabel="CPU seconds (one thread)", ylabel="test RMSE", title=target)
+
+
+def results_table(rows: list[dict[str, Any]], targets: tuple[str, ...]) -> str:
+    """Markdown table: one row per method, one column per target, 'test RMSE (CPU s)'."""
+    by = {(r["target"], r["method"]): r for r in rows if "skipped" not in r}
+    head = "| method | " + " | ".join(targets) + " |\n|---|" + "---|" * len(targets) + "\n"
+    lines = []
+    for m in METHODS:
+        cells = []
+        for t in targets:
+            r = by.get((t, m))
+            cells.append("—" if r is None else f"{r['rmse_test']:.1e} ({r['cpu_seconds']:.0f} s)")
+        lines.append(f"| {LABELS[m]} | " + " | ".join(cells) + " |")
+    return head + "\n".join(lines)

@@ -1,0 +1,292 @@
+"""Levenberg–Marquardt (damped Gauss–Newton) training of small float64 nets (beyond the paper).
+
+The paper's optimisers (§4: BFGS, then low-curvature subspace steps) stall near 1e-8…1e-13
+RMSE. For a least-squares loss ``½‖r(w)‖²`` with ``r = f(w, x) − y`` a method that uses
+the residual's Jacobian ``J`` (n×P) directly goes much further: each step solves
+
+    min_δ ‖r + J δ‖² + μ ‖D δ‖²,
+
+the Levenberg–Marquardt step, with ``D`` the Jacobian's column norms (Marquardt's
+scaling, kept monotone as in MINPACK) and ``μ`` adapted by Nielsen's gain-ratio rule.
+Optionally (default on) the step gets Transtrum & Sethna's *geodesic acceleration*: a
+second-order correction ``a`` from the residual's second directional derivative along the
+step (one extra forward pass), which lets LM follow the long curved valleys ("canyons",
+paper §4.1) of a net's loss instead of creeping along them: 60 steps from near the paper's
+1-3-3-1 teacher reach 1e-13 training RMSE with it and 9e-11 without.
+
+Accuracy is the point, so by default (``solver="svd"``) the step never forms ``JᵀJ``,
+which squares the condition number: a Jacobian with singular values spanning 1e-8 gives a
+normal matrix spanning 1e-16, i.e. noise. The scaled Jacobian is factorised once per step
+by a thin SVD, ``J D⁻¹ = U S Vᵀ``, and the damped step is ``δ = −D⁻¹ V diag(s/(s²+μ)) Uᵀ r``
+— the exact solution of the augmented least-squares problem ``[J D⁻¹; √μ I] z ≈ [−r; 0]``,
+with the accuracy of an orthogonal factorisation. A rejected step costs one forward pass:
+the SVD is reused for the next, larger ``μ``. ``solver="cholesky"`` factorises
+``JᵀJ + μD²`` instead: 3–4× faster per step for 2000 points and 481 parameters, and on the
+book's targets it reached the same RMSE (to 1e-16 with multi-stage nets), because the
+error it makes acts like extra damping of order ``ε·‖J‖²`` and the loss itself is always
+evaluated exactly; a linear least-squares problem shows the difference (parameters to
+1e-12 with the SVD, 1e-9 with Cholesky).
+
+The Jacobian is computed in one vectorised call, ``vmap`` of a per-sample gradient over
+the training inputs (:func:`residual_jacobian`), from the flat parameter vector of
+:mod:`precision.flat`.
+"""
+from __future__ import annotations
+
+import math
+import time
+from typing import Callable
+
+import numpy as np
+import torch
+from torch.func import grad, vmap
+
+from .flat import as_data, flat_forward, flat_parameters, set_flat_parameters, torch_threads
+from .optimizers import TrainResult
+
+__all__ = ["residual_jacobian", "lm_step", "train_lm"]
+
+DAMPINGS = ("marquardt", "identity")
+SOLVERS = ("svd", "cholesky")
+
+
+def residual_jacobian(model: torch.nn.Module, chunk_size: int | None = None
+                      ) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+    """``jacobian(w, x)``: the ``(n, P)`` Jacobian of the model's output on ``x`` with respect
+    to the flat parameter vector ``w`` (which is also the Jacobian of the residual
+    ``f − y``). Vectorised: ``vmap`` over the samples of the gradient of one output;
+    ``chunk_size`` bounds how many samples ``vmap`` processes at once (memory)."""
+    forward = flat_forward(model)
+
+    def one(w: torch.Tensor, xi: torch.Tensor) -> torch.Tensor:
+        return forward(w, xi.unsqueeze(0)).squeeze(0)
+
+    return vmap(grad(one), in_dims=(None, 0), chunk_size=chunk_size)
+
+
+def lm_step(J: torch.Tensor, r: torch.Tensor, mu: float, d: torch.Tensor | None = None,
+            solver: str = "svd") -> torch.Tensor:
+    """One Levenberg–Marquardt step ``δ = argmin ‖r + J δ‖² + μ‖D δ‖²`` (``D = diag(d)``,
+    default the identity), by an SVD of ``J D⁻¹`` (no ``JᵀJ``) or a Cholesky factor."""
+    if isinstance(mu, bool) or not (isinstance(mu, (int, float)) and mu >= 0):
+        raise ValueError(f"mu must be a non-negative number, got {mu!r}")
+    if solver not in SOLVERS:
+        raise ValueError(f"solver must be one of {', '.join(SOLVERS)}; got {solver!r}")
+    d = torch.ones(J.shape[1], dtype=J.dtype, device=J.device) if d is None else d
+    z = _DampedSolver(J / d, solver).solve(r, float(mu))
+    if z is None:
+        raise ValueError(f"JᵀJ + μD² is not positive definite at mu={mu:g}; use solver='svd' or a larger mu")
+    return z / d
+
+
+class _DampedSolver:
+    """The damped least-squares problem ``min_z ‖b + A z‖² + μ‖z‖²`` for the scaled Jacobian
+    ``A = J D⁻¹`` at one point, factorised once and solved for any ``μ`` and right-hand side."""
+
+    def __init__(self, A: torch.Tensor, method: str):
+        self.A, self.method = A, method
+        if method == "svd":
+            self.U, self.s, Vh = torch.linalg.svd(A, full_matrices=False)
+            self.V = Vh.T
+        else:
+            self.gram = A.T @ A
+            self._mu, self._factor = None, None
+        self.top = float((A * A).sum(0).max())  # largest diagonal entry of AᵀA (Nielsen's μ₀ scale)
+
+    def solve(self, b: torch.Tensor, mu: float) -> torch.Tensor | None:
+        """The minimiser ``z`` (``None`` when a Cholesky factorisation fails)."""
+        if self.method == "svd":
+            return -(self.V @ (self.s / (self.s * self.s + mu) * (self.U.T @ b)))
+        if self._mu != mu:
+            shifted = self.gram.clone()
+            shifted.diagonal().add_(mu)
+            factor, info = torch.linalg.cholesky_ex(shifted)
+            self._mu, self._factor = mu, None if int(info) else factor
+        if self._factor is None:
+            return None
+        return -torch.cholesky_solve((self.A.T @ b)[:, None], self._factor).squeeze(-1)
+
+    def predicted(self, z: torch.Tensor, mu: float) -> float:
+        """Decrease of ``‖b‖²`` the linear model predicts for the minimiser ``z``:
+        ``‖b‖² − ‖b + A z‖² = ‖A z‖² + 2μ‖z‖²`` (two non-negative terms, no cancellation)."""
+        Az = self.A @ z
+        return torch.dot(Az, Az).item() + 2 * mu * torch.dot(z, z).item()
+
+
+def train_lm(model: torch.nn.Module, x, y, max_steps: int = 1000, x_test=None, y_test=None,
+             record_every: int = 1, threads: int | None = 1, mu0: float = 1e-3, damping: str = "marquardt",
+             stop_rmse: float = 0.0, patience: int = 30, geodesic: bool = True, solver: str = "svd",
+             chunk_size: int | None = None) -> TrainResult:
+    """Levenberg–Marquardt on the MSE until it stops making progress.
+
+    Parameters
+    ----------
+    model
+        A float64 torch model (plain MLPs use the fast path of :func:`precision.flat.flat_forward`);
+        trained in place and left at the point of lowest training loss.
+    x, y
+        Training inputs ``(n, d)`` (or ``(n,)``) and targets ``(n,)``; ``n`` should exceed the
+        number of parameters for the problem to be overdetermined.
+    max_steps
+        Most steps, accepted or rejected (a new Jacobian follows each accepted one).
+    x_test, y_test
+        Optional test set, evaluated at every recorded step.
+    record_every
+        A history row every this many steps (and at the first and last).
+    threads
+        torch threads during the run (restored after); ``None`` keeps torch's setting.
+    mu0
+        Initial damping relative to the largest diagonal entry of the scaled ``JᵀJ``.
+    damping
+        ``"marquardt"`` (``D`` = running maximum of the Jacobian's column norms) or
+        ``"identity"`` (Levenberg's ``D = I``).
+    stop_rmse
+        Stop as soon as the training RMSE is at or below this (0: never).
+    patience
+        Stop after this many consecutive steps that lower the best loss by less than a
+        relative 1e-3 (round-off, or a local minimum, has been reached), or when ``μ``
+        exceeds 1e30.
+    geodesic
+        Add the geodesic acceleration ``a`` (Transtrum & Sethna 2012) to each step ``v``,
+        kept only while ``2‖Da‖ ≤ 0.75‖Dv‖``.
+    solver
+        ``"svd"``: thin SVD of the scaled Jacobian, never forming ``JᵀJ`` (accurate to
+        round-off; the default). ``"cholesky"``: Cholesky factor of ``JᵀJ + μD²`` (a few
+        times cheaper per step for large ``n·P``; its error grows with the squared condition
+        number, which acts as extra damping of order ``ε·‖J‖²``); a factorisation that fails
+        counts as a rejected step.
+    chunk_size
+        Samples per vectorised Jacobian chunk (``None``: all at once; about ``8·n·P`` bytes).
+
+    Returns
+    -------
+    TrainResult
+        ``history`` rows are (step, train RMSE, test RMSE); ``stopped`` says why it ended.
+    """
+    from .profiles import check_positive_float, check_positive_int
+
+    check_positive_int("max_steps", max_steps)
+    check_positive_int("record_every", record_every)
+    check_positive_int("patience", patience)
+    check_positive_float("mu0", mu0)
+    if damping not in DAMPINGS:
+        raise ValueError(f"damping must be one of {', '.join(DAMPINGS)}; got {damping!r}")
+    if chunk_size is not None:
+        check_positive_int("chunk_size", chunk_size)
+    if isinstance(stop_rmse, bool) or not (isinstance(stop_rmse, (int, float)) and stop_rmse >= 0):
+        raise ValueError(f"stop_rmse must be a non-negative number, got {stop_rmse!r}")
+    if not isinstance(geodesic, bool):
+        raise ValueError(f"geodesic must be True or False, got {geodesic!r}")
+    if solver not in SOLVERS:
+        raise ValueError(f"solver must be one of {', '.join(SOLVERS)}; got {solver!r}")
+    with torch_threads(threads):
+        return _lm(model, x, y, max_steps, x_test, y_test, record_every, mu0, damping, float(stop_rmse),
+                   patience, geodesic, solver, chunk_size)
+
+
+def _lm(model, x, y, max_steps, x_test, y_test, record_every, mu0, damping, stop_rmse, patience, geodesic,
+        solver, chunk_size) -> TrainResult:
+    w = flat_parameters(model)
+    x, y = as_data(x, y, w)
+    has_test = x_test is not None and y_test is not None
+    if has_test:
+        x_test, y_test = as_data(x_test, y_test, w)
+    forward = flat_forward(model)
+    jacobian = residual_jacobian(model, chunk_size)
+    n = y.shape[0]
+
+    def residual(w: torch.Tensor) -> torch.Tensor:
+        with torch.no_grad():
+            return forward(w, x) - y
+
+    def test_rmse(w: torch.Tensor) -> float:
+        if not has_test:
+            return float("nan")
+        with torch.no_grad():
+            return torch.sqrt(torch.mean((forward(w, x_test) - y_test) ** 2)).item()
+
+    start = time.perf_counter()
+    r = residual(w)
+    f = torch.dot(r, r).item()  # ‖r‖², the loss up to the factor 1/n
+    history: list = [(0, math.sqrt(f / n), test_rmse(w))]
+    d = None
+    mu, nu = None, 2.0
+    best, stale = f, 0
+    stopped = f"reached max_steps={max_steps}"
+    step = 0
+    system = None  # the factorised damped problem at the current point, reused after a rejected step
+    while step < max_steps:
+        if f == 0.0:
+            stopped = "the residual is exactly zero"
+            break
+        if f <= stop_rmse ** 2 * n:
+            stopped = f"reached stop_rmse={stop_rmse:g}"
+            break
+        if system is None:
+            J = jacobian(w, x)
+            norms = torch.linalg.vector_norm(J, dim=0)
+            if damping == "identity":
+                d = torch.ones_like(norms)
+            else:
+                fresh = torch.where(norms > 0, norms, torch.ones_like(norms))
+                d = fresh if d is None else torch.maximum(d, fresh)
+            system = _DampedSolver(J / d, solver)
+            if mu is None:
+                mu = mu0 * system.top
+        z = system.solve(r, mu)
+        step += 1
+        accepted = False
+        if z is not None:
+            predicted = system.predicted(z, mu)
+            if geodesic:
+                z = z + _acceleration(forward, x, y, w, r, system, z / d, d, mu)
+            w_new = w + z / d
+            r_new = residual(w_new)
+            f_new = torch.dot(r_new, r_new).item()
+            rho = (f - f_new) / predicted if predicted > 0 else -1.0
+            accepted = rho > 0 and math.isfinite(f_new)
+        if accepted:  # Nielsen's update of μ
+            mu *= max(1 / 3, 1 - (2 * rho - 1) ** 3)
+            nu = 2.0
+            w, r, f = w_new, r_new, f_new
+            system = None
+        else:
+            mu *= nu
+            nu *= 2
+        if f < best * (1 - 1e-3):
+            stale = 0
+        else:
+            stale += 1
+        best = min(best, f)
+        if step % record_every == 0:
+            history.append((step, math.sqrt(f / n), test_rmse(w)))
+        if stale >= patience:
+            stopped = f"no progress in {patience} steps"
+            break
+        if mu > 1e30:
+            stopped = "damping exceeded 1e30: no step lowers the loss"
+            break
+    if history[-1][0] != step:
+        history.append((step, math.sqrt(f / n), test_rmse(w)))
+    set_flat_parameters(model, w)
+    return TrainResult(math.sqrt(f / n), test_rmse(w), step, time.perf_counter() - start, np.array(history),
+                       stopped)
+
+
+def _acceleration(forward, x, y, w, r, system: _DampedSolver, v, d, mu: float, h: float = 0.1,
+                  limit: float = 0.75) -> torch.Tensor:
+    """Geodesic acceleration (scaled) for the step ``v`` (Transtrum & Sethna, arXiv:1201.5885):
+    with ``r''`` ≈ the second directional derivative of the residual along ``v`` (finite
+    difference of one extra forward pass), ``a`` solves the same damped problem with ``r''``
+    in place of ``r``, halved. Zero when ``a`` is not small next to ``v``."""
+    with torch.no_grad():
+        r_h = forward(w + h * v, x) - y
+    second = (2 / h) * ((r_h - r) / h - (system.A @ (v * d)))
+    a = system.solve(second, mu)
+    if a is None:
+        return torch.zeros_like(v)
+    a = 0.5 * a
+    if not torch.isfinite(a).all() or 2 * float(torch.linalg.vector_norm(a)) > limit * float(
+            torch.linalg.vector_norm(v * d)):
+        return torch.zeros_like(v)
+    return a

@@ -1,0 +1,331 @@
+"""Multi-stage neural networks in the style of Wang & Lai (2024) (beyond the paper).
+
+Wang & Lai, "Multi-stage neural networks: function approximator of machine precision",
+J. Comput. Phys. 504 (2024) 112865, push boosting (paper §4.2.2) to round-off. Stage 1 is
+a tanh MLP fitted to ``y``. Each later stage fits the residual ``r`` of all earlier stages
+rescaled to O(1), ``c·r`` with ``c = 2/max|r|`` (stage 1 fits ``c·y`` the same way). Inputs
+are mapped affinely from the training data's box onto ``[−1, 1]^d`` first. That residual is not smooth in the way the
+target was: it oscillates, with roughly as many sign changes as the earlier net had
+degrees of freedom, and a fresh tanh net initialised for O(1) frequencies stalls on it.
+So later stages start with a ``sin`` layer whose weights are drawn up to the residual's
+own angular frequency ``κ = π·N/L`` (``N`` sign changes of ``r`` over an interval of
+length ``L``, i.e. ``N/2`` periods), followed by tanh layers. Every stage is trained by
+Adam and then a second-order method (Levenberg–Marquardt by default, :mod:`precision.lm`;
+or BFGS). Later stages can be given more training points (``data_growth``).
+
+The combined predictor is ``f₁ + f₂/c₂ + f₃/c₃ + …``.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+import torch
+
+from .optimizers import TrainResult, train_adam, train_bfgs
+from .targets import Dataset, Target, sample
+
+__all__ = ["MultistageStage", "MultistageResult", "zero_crossings", "frequency_scale", "stage_net",
+           "train_multistage"]
+
+SECOND_ORDER = ("lm", "bfgs")
+FIRST_LAYERS = ("sin", "tanh")
+
+
+def zero_crossings(x: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """Sign changes of the residual ``r`` along each input axis: ``(d,)`` counts.
+
+    In 1D: sort by ``x`` and count sign changes. In ``d`` dimensions, for axis ``j`` the
+    points are cut into about ``n^(1/2)`` strips by the other coordinates (equal-count
+    bins along each); within each strip they are sorted by ``x_j``, and the counts are
+    averaged over strips."""
+    x = np.asarray(x, dtype=np.float64)
+    x = x[:, None] if x.ndim == 1 else x
+    r = np.asarray(r, dtype=np.float64).reshape(-1)
+    n, d = x.shape
+    if n != r.shape[0]:
+        raise ValueError(f"x has {n} rows but r has {r.shape[0]} values")
+    sign = np.sign(r)
+
+    def count(idx: np.ndarray, j: int) -> int:
+        s = sign[idx[np.argsort(x[idx, j], kind="stable")]]
+        s = s[s != 0]
+        return int(np.count_nonzero(s[1:] != s[:-1]))
+
+    if d == 1:
+        return np.array([count(np.arange(n), 0)], dtype=np.float64)
+    bins = max(1, int(round(math.sqrt(n) ** (1 / (d - 1)))))
+    out = np.zeros(d)
+    for j in range(d):
+        others = [k for k in range(d) if k != j]
+        labels = np.zeros(n, dtype=np.int64)
+        for k in others:  # equal-count bins along each other axis
+            ranks = np.argsort(np.argsort(x[:, k], kind="stable"), kind="stable")
+            labels = labels * bins + ranks * bins // n
+        counts = [count(np.flatnonzero(labels == b), j) for b in np.unique(labels)]
+        out[j] = float(np.mean(counts))
+    return out
+
+
+def frequency_scale(x: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """Angular frequency ``κ_j = π·N_j/L_j`` of the residual along each axis (``N_j`` sign
+    changes over the data's extent ``L_j``), at least ``π/L_j`` (half a period)."""
+    x = np.asarray(x, dtype=np.float64)
+    x = x[:, None] if x.ndim == 1 else x
+    extent = x.max(axis=0) - x.min(axis=0)
+    extent = np.where(extent > 0, extent, 1.0)
+    return math.pi * np.maximum(zero_crossings(x, r), 1.0) / extent
+
+
+def stage_net(d_in: int, width: int, depth: int, kappa: Sequence[float] | None = None, seed: int = 0,
+              first_layer: str = "sin") -> torch.nn.Sequential:
+    """A float64 net for one stage: a tanh MLP (``kappa=None``, stage 1), or a net whose
+    first layer is ``sin(W x + b)`` with ``W[:, j] ~ U(−κ_j, κ_j)`` and ``b ~ U(−π, π)``,
+    followed by tanh layers and a last layer initialised to zero (later stages: the stage
+    starts as the zero function, so its first Gauss–Newton step is a least-squares fit of
+    the residual by the random sin features). ``first_layer="tanh"`` keeps that initialisation
+    but a tanh activation (an ablation). ``depth`` counts Linear layers, as in
+    :func:`precision.models.mlp`."""
+    from .models import Sine, mlp
+    from .profiles import check_positive_int
+
+    if first_layer not in FIRST_LAYERS:
+        raise ValueError(f"first_layer must be one of {', '.join(FIRST_LAYERS)}; got {first_layer!r}")
+    net = mlp(d_in, width, depth, "tanh", seed=seed)
+    if kappa is None:
+        return net
+    check_positive_int("depth", depth)
+    if depth < 2:
+        raise ValueError(f"depth must be at least 2 for a sin first layer, got {depth}")
+    kappa = np.asarray(kappa, dtype=np.float64).reshape(-1)
+    if kappa.shape[0] != d_in or not np.all(np.isfinite(kappa) & (kappa > 0)):
+        raise ValueError(f"kappa must hold {d_in} positive finite numbers, got {kappa.tolist()}")
+    gen = torch.Generator().manual_seed(10_000 + seed)
+    first, last = net[0], net[-1]
+    with torch.no_grad():
+        u = torch.rand(first.weight.shape, generator=gen, dtype=torch.float64) * 2 - 1
+        first.weight.copy_(u * torch.from_numpy(kappa)[None, :])
+        first.bias.copy_((torch.rand(first.bias.shape, generator=gen, dtype=torch.float64) * 2 - 1) * math.pi)
+        last.weight.zero_()  # the stage starts as the zero function: it can only improve on the residual
+        last.bias.zero_()
+    if first_layer == "tanh":
+        return net
+    layers = list(net)
+    layers[1] = Sine()
+    return torch.nn.Sequential(*layers)
+
+
+@dataclass
+class MultistageStage:
+    """One stage: its net (on inputs mapped to ``[−1, 1]^d``), scale ``c``, first-layer frequency scale ``kappa``
+    (``None`` for the tanh stage 1), training points used, the Adam and second-order runs
+    (on the scaled target), its history in the *combined* predictor's RMSE (rows: step
+    within the stage, train RMSE, test RMSE; Adam first), the combined RMSEs after it, and
+    its wall and CPU seconds."""
+
+    model: torch.nn.Module = field(repr=False)
+    scale: float
+    kappa: list[float] | None
+    n_train: int
+    adam: TrainResult | None = field(repr=False)
+    second: TrainResult = field(repr=False)
+    history: np.ndarray = field(repr=False)
+    rmse_train: float
+    rmse_test: float
+    seconds: float
+    cpu_seconds: float = 0.0
+
+
+@dataclass
+class MultistageResult:
+    """Outcome of :func:`train_multistage`; ``predict(x) = Σₖ fₖ(u)/cₖ`` with ``u`` the input
+    mapped from the training box ``[input_low, input_high]`` onto ``[−1, 1]^d``."""
+
+    stages: list[MultistageStage]
+    rmse_train: float
+    rmse_test: float
+    seconds: float
+    input_low: np.ndarray = field(repr=False)
+    input_high: np.ndarray = field(repr=False)
+
+    @property
+    def stage_rmse_test(self) -> list[float]:
+        return [s.rmse_test for s in self.stages]
+
+    @property
+    def stage_rmse_train(self) -> list[float]:
+        return [s.rmse_train for s in self.stages]
+
+    @property
+    def histories(self) -> list[np.ndarray]:
+        return [s.history for s in self.stages]
+
+    @property
+    def n_params(self) -> int:
+        return sum(p.numel() for s in self.stages for p in s.model.parameters())
+
+    def predict(self, x, stages: int | None = None) -> np.ndarray:
+        """The combined prediction of the first ``stages`` stages (default all), float64 numpy."""
+        x = np.asarray(x, dtype=np.float64)
+        x = torch.as_tensor(_to_unit_box(x[:, None] if x.ndim == 1 else x, self.input_low, self.input_high))
+        out = torch.zeros(x.shape[0], dtype=torch.float64)
+        with torch.no_grad():
+            for s in self.stages[:stages]:
+                out = out + s.model(x).squeeze(-1) / s.scale
+        return out.numpy()
+
+
+def _to_unit_box(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Map the training data's box ``[low, high]`` affinely onto ``[−1, 1]^d``."""
+    return (2 * x - (low + high)) / (high - low)
+
+
+def _history(adam: TrainResult | None, second: TrainResult, c: float) -> np.ndarray:
+    parts, offset = [], 0.0
+    for run in (adam, second):
+        if run is None or len(run.history) == 0:
+            continue
+        h = run.history.copy()
+        h[:, 0] += offset
+        offset = h[-1, 0]
+        parts.append(h)
+    h = np.concatenate(parts)
+    h[:, 1:] /= c
+    return h
+
+
+def train_multistage(target_or_data: Target | Dataset, stages: int = 3, width: int = 20, depth: int = 3,
+                     n_train: int = 1000, n_test: int = 10_000, adam_steps: int = 2000, lr: float = 1e-3,
+                     second_order: str = "lm", steps: int = 1000, data_growth: int = 1,
+                     widths: Sequence[int] | None = None, first_layer: str = "sin", seed: int = 0,
+                     threads: int | None = 1, record_every: int = 10, lm_options: dict | None = None
+                     ) -> MultistageResult:
+    """Multi-stage training (Wang & Lai 2024): a tanh net, then nets with a sin first layer
+    fitted to the rescaled residual (``c = 2/max|r|``), each by Adam then LM or BFGS.
+
+    Parameters
+    ----------
+    target_or_data
+        A :class:`~precision.targets.Target` (sampled with ``n_train``, ``n_test``, ``seed``)
+        or a ready :class:`~precision.targets.Dataset` (``n_train`` and ``n_test`` unused).
+    stages
+        Number of stages (nets).
+    width, depth
+        Hidden width and number of Linear layers of every stage (``widths`` overrides the
+        width per stage).
+    adam_steps, lr
+        Adam steps (0: none) and learning rate at the start of each stage.
+    second_order, steps
+        ``"lm"`` (:func:`precision.lm.train_lm`) or ``"bfgs"``, and its most steps per stage.
+    first_layer
+        Activation of the first layer of stages 2, 3, …: ``"sin"`` (Wang & Lai) or
+        ``"tanh"`` (same frequency-scaled initialisation; an ablation).
+    data_growth
+        Stage ``k`` (1-based) trains on ``n·data_growth^(k−1)`` points: the given ones plus
+        fresh uniform points in the target's box, labelled by the target (needs inputs in
+        the target's own coordinates, i.e. not standardised).
+    seed
+        Sampling seed and seed of every stage's initialisation (stage ``k`` uses ``seed + k``).
+    threads
+        torch threads for the whole run (restored after).
+    lm_options
+        Extra keyword arguments for :func:`precision.lm.train_lm`.
+    """
+    from .boosting import residual_scale
+    from .flat import torch_threads
+    from .profiles import check_nonnegative_int, check_positive_float, check_positive_int
+
+    for name, value in (("stages", stages), ("width", width), ("depth", depth), ("steps", steps),
+                        ("data_growth", data_growth), ("record_every", record_every)):
+        check_positive_int(name, value)
+    check_nonnegative_int("adam_steps", adam_steps)
+    check_nonnegative_int("seed", seed)
+    check_positive_float("lr", lr)
+    if depth < 2:
+        raise ValueError(f"depth must be at least 2 (a sin layer needs a layer after it), got {depth}")
+    if second_order not in SECOND_ORDER:
+        raise ValueError(f"second_order must be one of {', '.join(SECOND_ORDER)}; got {second_order!r}")
+    if first_layer not in FIRST_LAYERS:
+        raise ValueError(f"first_layer must be one of {', '.join(FIRST_LAYERS)}; got {first_layer!r}")
+    if lm_options is not None and second_order != "lm":
+        raise ValueError("lm_options go with second_order='lm'")
+    widths = [width] * stages if widths is None else list(widths)
+    if len(widths) != stages:
+        raise ValueError(f"widths must give one width per stage ({stages}), got {widths}")
+    for w_ in widths:
+        check_positive_int("widths", w_)
+    if isinstance(target_or_data, Dataset):
+        data = target_or_data
+    elif isinstance(target_or_data, Target):
+        data = sample(target_or_data, n_train, n_test, seed=seed)
+    else:
+        raise ValueError(f"target_or_data must be a Target or a Dataset, got {type(target_or_data).__name__}")
+    target = data.target
+    low, high = np.asarray(target.low), np.asarray(target.high)
+    if data_growth > 1 and (np.any(data.x_train < low) or np.any(data.x_train > high)):
+        raise ValueError("data_growth > 1 labels new points with the target: give inputs in the target's own box "
+                         "(not standardised)")
+
+    with torch_threads(threads):
+        return _multistage(data, stages, widths, depth, adam_steps, lr, second_order, steps, data_growth,
+                           first_layer, seed, record_every, lm_options or {}, residual_scale)
+
+
+def _multistage(data, stages, widths, depth, adam_steps, lr, second_order, steps, data_growth, first_layer, seed,
+                record_every, lm_options, residual_scale) -> MultistageResult:
+    from .lm import train_lm
+
+    target = data.target
+    d = target.d
+    x_given = np.asarray(data.x_train, dtype=np.float64).reshape(len(data.y_train), -1)
+    low, high = x_given.min(axis=0), x_given.max(axis=0)
+    high = np.where(high > low, high, low + 1.0)
+
+    def inputs(values: np.ndarray) -> torch.Tensor:
+        return torch.as_tensor(_to_unit_box(np.asarray(values, dtype=np.float64).reshape(len(values), -1), low, high))
+
+    x = inputs(x_given)
+    y = torch.as_tensor(np.asarray(data.y_train, dtype=np.float64))
+    x_test = inputs(data.x_test)
+    y_test = torch.as_tensor(np.asarray(data.y_test, dtype=np.float64))
+    start = time.perf_counter()
+    done: list[MultistageStage] = []
+    pred_test = torch.zeros_like(y_test)
+    for k in range(stages):
+        t0, c0 = time.perf_counter(), time.process_time()
+        if k and data_growth > 1:  # fresh points for this stage, labelled by the target
+            extra = len(data.y_train) * (data_growth ** k - 1)
+            more = sample(target, extra, 1, seed=seed + 7919 * k).x_train
+            x = torch.cat([inputs(x_given), inputs(more)])
+            y = torch.cat([torch.as_tensor(np.asarray(data.y_train, dtype=np.float64)),
+                           torch.as_tensor(target(more))])
+        with torch.no_grad():
+            pred = torch.zeros_like(y)
+            for s in done:
+                pred = pred + s.model(x).squeeze(-1) / s.scale
+        r = y - pred
+        c = residual_scale(r, "max")
+        kappa = None if k == 0 else frequency_scale(x.numpy(), r.numpy())
+        model = stage_net(d, widths[k], depth, kappa, seed=seed + k, first_layer=first_layer)
+        goal, goal_test = c * r, c * (y_test - pred_test)
+        adam = None
+        if adam_steps:
+            adam = train_adam(model, x, goal, adam_steps, lr=lr, x_test=x_test, y_test=goal_test,
+                              record_every=max(record_every, adam_steps // 50))
+        if second_order == "lm":
+            second = train_lm(model, x, goal, steps, x_test, goal_test, record_every=record_every, threads=None,
+                              **lm_options)
+        else:
+            second = train_bfgs(model, x, goal, steps, x_test, goal_test, record_every=record_every, threads=None)
+        with torch.no_grad():
+            pred_test = pred_test + model(x_test).squeeze(-1) / c
+            fit_train = pred + model(x).squeeze(-1) / c
+        rmse_train = float(torch.sqrt(torch.mean((fit_train - y) ** 2)))
+        rmse_test = float(torch.sqrt(torch.mean((pred_test - y_test) ** 2)))
+        done.append(MultistageStage(model, c, None if kappa is None else kappa.tolist(), int(y.shape[0]), adam,
+                                    second, _history(adam, second, c), rmse_train, rmse_test,
+                                    time.perf_counter() - t0, time.process_time() - c0))
+    return MultistageResult(done, done[-1].rmse_train, done[-1].rmse_test, time.perf_counter() - start, low, high)

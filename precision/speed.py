@@ -1,0 +1,175 @@
+"""Timings that Chapter 4 reports (paper §4.2, §4.3): our BFGS against the authors' scipy
+route, the vectorised low-curvature projection against a loop, and the cost of one
+Hessian eigen-step as the parameter count grows.
+
+* :func:`scipy_bfgs` is the authors' approach: ``scipy.optimize.minimize(method="BFGS",
+  jac=True, gtol=1e-60)`` with the loss and gradient computed by torch and handed over as
+  NumPy arrays; :func:`ours` is :func:`precision.optimizers.train_bfgs`. Both use the same
+  loss function, net, data and start, and stop at the same train RMSE.
+* :func:`projection_speed` times ``V_S (V_Sᵀ g)`` against :func:`precision.lowcurv.project_loop`.
+* :func:`hessian_cost` times one low-curvature step's linear algebra — the exact Hessian,
+  its eigendecomposition, the projection — and measures the process's peak memory.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import scipy.optimize
+import torch
+
+from .flat import flat_mse, flat_parameters, torch_threads
+from .landscape import hessian
+from .lowcurv import project, project_loop
+from .models import mlp, n_params
+from .optimizers import train_bfgs
+
+__all__ = ["scipy_bfgs", "ours", "projection_speed", "hessian_cost", "peak_memory_reset", "peak_memory", "run_timing", "total_memory"]
+
+
+class _Reached(Exception):
+    pass
+
+
+def scipy_bfgs(model: torch.nn.Module, x, y, target: float, max_steps: int) -> dict:
+    """The authors' way: scipy BFGS on a NumPy vector, gradients from torch autograd.
+    Stops as soon as the train RMSE is at or below ``target``."""
+    loss_fn = flat_mse(model, x, y)
+    w0 = flat_parameters(model).numpy()
+    stop_loss = target ** 2
+    state = {"evals": 0, "iterations": 0, "best": np.inf}
+
+    def fun(w_np: np.ndarray):
+        w = torch.from_numpy(w_np).requires_grad_(True)
+        f = loss_fn(w)
+        (g,) = torch.autograd.grad(f, w)
+        state["evals"] += 1
+        value = f.item()
+        state["best"] = min(state["best"], value)
+        if value <= stop_loss:
+            raise _Reached
+        return value, g.numpy()
+
+    def count(_):
+        state["iterations"] += 1
+
+    start = time.perf_counter()
+    try:
+        res = scipy.optimize.minimize(fun, w0, jac=True, method="BFGS", callback=count,
+                                      options={"gtol": 1e-60, "maxiter": max_steps})
+        message = str(res.message)
+    except _Reached:
+        message = "reached target"
+    return {"seconds": time.perf_counter() - start, "iterations": state["iterations"], "evaluations": state["evals"],
+            "rmse_train": float(state["best"] ** 0.5), "reached": state["best"] <= stop_loss, "stopped": message}
+
+
+def ours(model: torch.nn.Module, x, y, target: float, max_steps: int) -> dict:
+    """:func:`precision.optimizers.train_bfgs` stopping at train RMSE ``target``."""
+    res = train_bfgs(model, x, y, max_steps, stop_rmse=target, record_every=max_steps)
+    return {"seconds": res.seconds, "iterations": res.steps, "rmse_train": res.rmse_train,
+            "reached": res.rmse_train <= target, "stopped": res.stopped}
+
+
+def projection_speed(p: int = 1761, keep: int = 1500, repeats: int = 3, seed: int = 0) -> dict:
+    """Time ``V_S (V_Sᵀ g)`` against the per-eigenvector loop on a random orthonormal basis
+    (best of ``repeats``); ``max_difference`` checks they agree."""
+    gen = torch.Generator().manual_seed(seed)
+    V, _ = torch.linalg.qr(torch.randn(p, p, dtype=torch.float64, generator=gen))
+    V_S, g = V[:, :keep].contiguous(), torch.randn(p, dtype=torch.float64, generator=gen)
+
+    def best(fn):
+        times = []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            out = fn(V_S, g)
+            times.append(time.perf_counter() - t)
+        return min(times), out
+
+    t_vec, a = best(project)
+    t_loop, b = best(project_loop)
+    return {"P": p, "subspace": keep, "vectorised_s": t_vec, "loop_s": t_loop, "speedup": t_loop / t_vec,
+            "max_difference": float((a - b).abs().max())}
+
+
+def peak_memory_reset() -> bool:
+    """Reset this process's peak resident memory (Linux ``/proc/self/clear_refs``); False
+    where that is not possible."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def peak_memory() -> int | None:
+    """This process's peak resident memory in bytes since the last reset (Linux), else None."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def hessian_cost(width: int, n: int, d_in: int = 1, depth: int = 3, seed: int = 0) -> dict:
+    """Seconds for one exact Hessian (:func:`precision.landscape.hessian`), its
+    eigendecomposition and the projection, on a ``width``-wide tanh net with ``n`` random
+    training points, one thread; and the peak memory above the starting level."""
+    with torch_threads(1):
+        model = mlp(d_in, width, depth, "tanh", seed=seed)
+        gen = torch.Generator().manual_seed(seed)
+        x = torch.rand(n, d_in, dtype=torch.float64, generator=gen) * 2 - 1
+        y = torch.sin(3 * x).sum(dim=1)
+        hessian(mlp(d_in, 2, depth, "tanh"), x[:4], y[:4])  # warm-up: torch.func's first call is slow
+        resettable = peak_memory_reset()
+        base = peak_memory()
+        t0 = time.perf_counter()
+        H = hessian(model, x, y)
+        t1 = time.perf_counter()
+        lam, V = torch.linalg.eigh(H)
+        t2 = time.perf_counter()
+        project(V[:, lam.abs() < 1e-15], torch.ones(H.shape[0], dtype=torch.float64))
+        t3 = time.perf_counter()
+        peak = peak_memory()
+    p = n_params(model)
+    return {"width": width, "P": p, "n": n, "hessian_s": t1 - t0, "eigh_s": t2 - t1, "project_s": t3 - t2,
+            "step_s": t3 - t0, "matrix_bytes": 8 * p * p,
+            "peak_bytes": (peak - base) if resettable and peak is not None and base is not None else None}
+
+
+def run_timing(config: dict) -> dict:
+    """One cached timing for Chapter 4 (a JSON-able ``config`` for :func:`precision.sweep.run_sweep`):
+    ``{"kind": "hessian", "width", "n"}`` → :func:`hessian_cost`;
+    ``{"kind": "bfgs", "width", "n", "rmse", "max_steps"}`` → :func:`ours` and :func:`scipy_bfgs`
+    from the same start on teacher–student data; ``{"kind": "projection", "P", "keep"}`` →
+    :func:`projection_speed`. Timings are of this machine, the day they ran."""
+    from .targets import sample, teacher
+
+    kind = config.get("kind")
+    if kind == "hessian":
+        return hessian_cost(config["width"], config["n"])
+    if kind == "projection":
+        return projection_speed(config["P"], config["keep"])
+    if kind == "bfgs":
+        data = sample(teacher(), config["n"], 1000, seed=0)
+        with torch_threads(1):
+            mine = ours(mlp(1, config["width"], 3, "tanh", seed=0), data.x_train, data.y_train, config["rmse"],
+                        config["max_steps"])
+            theirs = scipy_bfgs(mlp(1, config["width"], 3, "tanh", seed=0), data.x_train, data.y_train,
+                                config["rmse"], config["max_steps"])
+        return {"ours": mine, "scipy": theirs, "ratio": theirs["seconds"] / mine["seconds"]}
+    raise ValueError(f"timing kind must be one of hessian, projection, bfgs; got {kind!r}")
+
+
+def total_memory() -> int:
+    """This machine's memory in bytes (Linux ``/proc/meminfo``; else 8 GiB, a laptop's)."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 8 * 2 ** 30

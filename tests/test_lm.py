@@ -1,0 +1,101 @@
+"""Levenberg–Marquardt (beyond the paper): known answers, accuracy, options."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from precision import boosting, lm, models, targets
+
+
+def test_jacobian_matches_autograd_row_by_row():
+    model = models.mlp(2, 5, 3, "tanh", seed=3)
+    x = torch.rand(7, 2, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    from precision.flat import flat_forward, flat_parameters
+
+    w = flat_parameters(model)
+    J = lm.residual_jacobian(model)(w, x)
+    assert J.shape == (7, sum(p.numel() for p in model.parameters()))
+    for i in (0, 6):
+        row = torch.autograd.functional.jacobian(lambda v: flat_forward(model)(v, x[i:i + 1])[0], w)
+        assert torch.allclose(J[i], row, atol=1e-14, rtol=0)
+
+
+@pytest.mark.parametrize("solver", ["svd", "cholesky"])
+def test_lm_on_a_linear_model_is_least_squares(solver):
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (200, 3))
+    y = x @ np.array([1.5, -2.0, 0.25]) + 0.7 + 0.1 * rng.standard_normal(200)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 1, dtype=torch.float64))
+    res = lm.train_lm(model, x, y, max_steps=200, solver=solver)
+    A = np.hstack([x, np.ones((200, 1))])
+    exact, *_ = np.linalg.lstsq(A, y, rcond=None)
+    got = np.concatenate([model[0].weight.detach().numpy().ravel(), model[0].bias.detach().numpy()])
+    assert np.max(np.abs(got - exact)) < (1e-12 if solver == "svd" else 1e-9)  # Cholesky: κ(J)² in the step
+    assert res.rmse_train == pytest.approx(np.sqrt(np.mean((A @ exact - y) ** 2)), rel=1e-12)
+    assert "round-off" in res.stopped or "1e30" in res.stopped
+
+
+def test_student_of_the_teachers_shape_reaches_round_off():
+    """A 1-2-1 tanh student of a 1-2-1 tanh teacher (different init) fits it to ≤ 1e-13 in < 100 steps."""
+    t = targets.teacher((1, 2, 1), seed=0)
+    data = targets.sample(t, 300, 1000, seed=1)
+    student = models.mlp(1, 2, 2, "tanh", seed=2)
+    res = lm.train_lm(student, data.x_train, data.y_train, 200, data.x_test, data.y_test, record_every=5)
+    assert res.history[0, 1] > 1e-2
+    assert res.rmse_train <= 1e-13 and res.rmse_test <= 1e-13
+    assert res.steps < 100 and res.stopped != "reached max_steps=200"
+    h = res.history
+    assert h.shape[1] == 3 and np.all(np.diff(h[:, 1]) <= 0)  # only accepted steps move: monotone
+
+
+def test_geodesic_acceleration_helps_in_the_canyon():
+    """Near a 1-3-3-1 teacher (sloppy: Jacobian singular values spanning 1e-16…20) the
+    accelerated steps get much further in the same number of steps."""
+    t = targets.teacher()
+    data = targets.sample(t, 300, 1000, seed=1)
+    out = {}
+    for geodesic in (True, False):
+        student = models.mlp(1, 3, 3, "tanh", seed=0)
+        with torch.no_grad():
+            g = torch.Generator().manual_seed(1)
+            for p in student.parameters():
+                p.add_(1e-3 * torch.randn(p.shape, dtype=torch.float64, generator=g))
+        out[geodesic] = lm.train_lm(student, data.x_train, data.y_train, 60, geodesic=geodesic).rmse_train
+    assert out[True] < 1e-11 and out[True] < out[False]
+
+
+def test_damped_step_solvers_agree_and_svd_matches_augmented_lstsq():
+    rng = np.random.default_rng(1)
+    J = torch.from_numpy(rng.standard_normal((40, 6)) @ np.diag([1, 1e-2, 1e-4, 1, 3, 1e-6]))
+    r = torch.from_numpy(rng.standard_normal(40))
+    mu = 1e-6
+    aug = torch.cat([J, mu ** 0.5 * torch.eye(6, dtype=torch.float64)])
+    expected = -torch.linalg.lstsq(aug, torch.cat([r, torch.zeros(6, dtype=torch.float64)])).solution
+    assert torch.allclose(lm.lm_step(J, r, mu), expected, rtol=1e-9, atol=1e-12)
+    assert torch.allclose(lm.lm_step(J, r, mu, solver="cholesky"), expected, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(max_steps=0), "max_steps must be a positive integer"),
+    (dict(damping="trust"), "damping must be one of"),
+    (dict(solver="qr"), "solver must be one of"),
+    (dict(mu0=-1.0), "mu0 must be a positive number"),
+    (dict(stop_rmse=-1.0), "stop_rmse must be a non-negative number"),
+    (dict(geodesic="yes"), "geodesic must be True or False"),
+])
+def test_bad_options_raise_before_training(kwargs, words):
+    model = models.mlp(1, 3, 2, "tanh")
+    with pytest.raises(ValueError, match=words):
+        lm.train_lm(model, np.zeros((4, 1)), np.zeros(4), **{"max_steps": 5, **kwargs})
+
+
+def test_boost_with_lm_stages():
+    data = targets.sample(targets.get_target("Z.002"), 300, 1000, seed=0)  # sin x on [0, 6]
+    res = boosting.boost(lambda k: models.mlp(1, 6, 3, "tanh", seed=k), data.x_train, data.y_train, 2,
+                         data.x_test, data.y_test, bfgs_steps=80, optimizer="lm", scale="max")
+    first, second = res.stages
+    assert first.optimizer == "lm" and second.scale > 1e2
+    assert first.rmse_test < 1e-3 and second.rmse_train <= first.rmse_train
+    with pytest.raises(ValueError, match="optimizer must be one of"):
+        boosting.boost(lambda k: models.mlp(1, 3, 2), data.x_train, data.y_train, optimizer="newton")

@@ -1,0 +1,80 @@
+"""Multi-stage nets (Wang & Lai 2024; beyond the paper)."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from precision import models, multistage, targets
+
+
+def test_zero_crossings_and_frequency_scale_in_1d():
+    x = np.linspace(0, 2, 401)
+    r = np.sin(2 * np.pi * 3 * x + 0.1)  # 3 periods per unit length → 12 sign changes on [0, 2]
+    assert multistage.zero_crossings(x, r).tolist() == [12.0]
+    kappa = multistage.frequency_scale(x, r)
+    assert kappa[0] == pytest.approx(2 * np.pi * 3, rel=1e-9)  # π·N/L = the angular frequency
+
+
+def test_zero_crossings_per_axis_in_2d():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (4000, 2))
+    r = np.sin(5 * np.pi * x[:, 0]) + 0 * x[:, 1]  # 10 sign changes along x₁, none along x₂
+    n = multistage.zero_crossings(x, r)
+    assert 8 <= n[0] <= 12 and n[1] < 3
+
+
+def test_stage_net_has_a_sin_first_layer_and_starts_at_zero():
+    net = multistage.stage_net(1, 6, 3, kappa=[40.0], seed=1)
+    assert isinstance(net[1], models.Sine) and isinstance(net[3], torch.nn.Tanh)
+    w = net[0].weight.detach()
+    assert w.abs().max() <= 40.0 and w.abs().max() > 10.0
+    assert float(net(torch.zeros(3, 1, dtype=torch.float64)).detach().abs().max()) == 0.0
+    plain = multistage.stage_net(1, 6, 3)
+    assert isinstance(plain[1], torch.nn.Tanh)
+    with pytest.raises(ValueError, match="kappa must hold 2 positive"):
+        multistage.stage_net(2, 6, 3, kappa=[1.0])
+    with pytest.raises(ValueError, match="first_layer must be one of"):
+        multistage.stage_net(1, 6, 3, kappa=[1.0], first_layer="relu")
+
+
+def test_second_stage_takes_x_squared_far_below_the_first():
+    data = targets.sample(targets.get_target("Z.001"), 300, 2000, seed=0)
+    res = multistage.train_multistage(data, stages=2, width=8, depth=3, adam_steps=200, steps=80)
+    first, second = res.stages
+    assert first.kappa is None and second.kappa is not None and second.scale > 1e3
+    assert first.rmse_test < 1e-4
+    assert second.rmse_test < first.rmse_test / 100 and second.rmse_train < first.rmse_train / 100
+    pred = res.predict(data.x_test)
+    assert math.sqrt(np.mean((pred - data.y_test) ** 2)) == pytest.approx(res.rmse_test, rel=1e-9)
+    assert math.sqrt(np.mean((res.predict(data.x_test, stages=1) - data.y_test) ** 2)) == pytest.approx(
+        first.rmse_test, rel=1e-9)
+    assert res.n_params == 2 * 97 and len(res.histories) == 2 and res.histories[1].shape[1] == 3
+    assert res.stage_rmse_test == [first.rmse_test, second.rmse_test]
+
+
+def test_data_growth_adds_points_from_the_target():
+    res = multistage.train_multistage(targets.get_target("Z.002"), stages=2, width=4, depth=2, n_train=100,
+                                      n_test=500, adam_steps=20, steps=5, data_growth=3)
+    assert [s.n_train for s in res.stages] == [100, 300]
+    with pytest.raises(ValueError, match="not standardised"):
+        data = targets.sample(targets.get_target("Z.002"), 100, 100).standardized()
+        multistage.train_multistage(data, stages=2, data_growth=2)
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(stages=0), "stages must be a positive integer"),
+    (dict(depth=1), "depth must be at least 2"),
+    (dict(second_order="newton"), "second_order must be one of"),
+    (dict(first_layer="cos"), "first_layer must be one of"),
+    (dict(widths=[4]), "one width per stage"),
+    (dict(lr=0), "lr must be a positive number"),
+    (dict(adam_steps=-1), "adam_steps must be a non-negative integer"),
+])
+def test_bad_options_raise_before_training(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        multistage.train_multistage(targets.get_target("Z.001"), **{"stages": 2, **kwargs})
+    with pytest.raises(ValueError, match="Target or a Dataset"):
+        multistage.train_multistage(np.zeros(3))

@@ -1,0 +1,128 @@
+"""Chapter 4's runs (precision.optimization) and timings (precision.speed)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from precision import optimization as opt
+from precision import profiles, speed
+from precision.sweep import run_sweep
+
+PIPE = opt.PipelineRun("teacher", n_train=120, n_test=300, bfgs_steps=400, lowcurv_steps=4, hessian_every=2,
+                       record_every=20)
+
+
+@pytest.fixture(scope="module")
+def pipeline():
+    return run_sweep(opt.run_job, [PIPE], workers=1, progress=False)[0]
+
+
+def test_boosting_stage_lowers_the_error(pipeline):
+    s1, s2 = pipeline["stages"]
+    assert s2["scale"] > 10  # the residual of stage 1 is small, so c = 1/mean|r| is large
+    assert pipeline["rmse_train"] < s1["rmse_train"] / 3
+    assert pipeline["rmse_test"] < s1["rmse_test"]
+    assert pipeline["n_params"] == 2 * 481
+
+
+def test_pipeline_pieces_run_on_one_after_another(pipeline):
+    pieces = opt.pipeline_stages(pipeline)
+    assert [(s, p) for s, p, _ in pieces] == [(1, "BFGS"), (1, "low-curvature"), (2, "BFGS"), (2, "low-curvature")]
+    steps = np.concatenate([h[:, 0] for _, _, h in pieces])
+    assert np.all(np.diff(steps) >= 0)
+    # the last recorded test RMSE is the combined predictor's final one
+    assert pieces[-1][2][-1, 2] == pytest.approx(pipeline["rmse_test"], rel=1e-6)
+
+
+def test_rescaled_net_starts_where_stage_one_ended(pipeline):
+    res = run_sweep(opt.run_job, [opt.RescaleRun(PIPE)], workers=1, progress=False)[0]
+    assert res["scale"] == pytest.approx(pipeline["stages"][1]["scale"], rel=1e-12)
+    # scaling the output layer by c and the targets by c leaves the (unscaled) RMSE unchanged
+    assert res["bfgs"]["history"][0, 1] == pytest.approx(pipeline["stages"][0]["rmse_train"], rel=1e-8)
+    assert res["rmse_train"] <= pipeline["stages"][0]["rmse_train"]
+
+
+def test_tau_run_never_raises_the_loss_and_spectrum_is_complete(pipeline):
+    tau = run_sweep(opt.run_job, [opt.TauRun(PIPE, 1e-10, 3, 3)], workers=1, progress=False)[0]
+    assert tau["rmse_train"] <= pipeline["stages"][0]["bfgs"]["rmse_train"] * (1 + 1e-12)
+    spec = run_sweep(opt.run_job, [opt.SpectrumRun(PIPE)], workers=1, progress=False)[0]
+    assert len(spec["eigenvalues"]) == 481
+    assert np.sum(spec["projections"] ** 2) == pytest.approx(spec["gradient_norm"] ** 2, rel=1e-8)
+    assert spec["rmse_train"] == pipeline["stages"][0]["bfgs"]["rmse_train"]
+
+
+def test_curve_run_records_history_and_spectrum():
+    job = opt.CurveRun("Z.001", "adam", 60, 50, 100, width=6, lr=1e-2, record_every=20, spectrum=True)
+    res = opt.run_job(job)
+    assert res["history"][:, 0].tolist() == [0, 20, 40, 60]
+    assert res["best_test"] <= res["history"][0, 2]
+    assert len(res["spectrum"]["eigenvalues"]) == res["n_params"] == 6 * 1 + 6 + 6 * 6 + 6 + 6 + 1
+
+
+@pytest.mark.parametrize("change, message", [(dict(optimizer="sgd"), "optimizer must be one of adam, bfgs"),
+                                             (dict(lr=-1.0), "lr must be a positive number"),
+                                             (dict(width=0), "width must be a positive integer")])
+def test_bad_curve_runs_are_refused(change, message):
+    base = dict(target="Z.001", optimizer="adam", steps=10, n_train=10, n_test=10)
+    with pytest.raises(ValueError, match=message):
+        opt.run_job(opt.CurveRun(**{**base, **change}))
+
+
+def test_bad_jobs_are_refused():
+    with pytest.raises(ValueError, match="job must be one of"):
+        opt.run_job({"kind": "curve"})
+    with pytest.raises(ValueError, match="scale must be one of"):
+        opt.run_job(opt.PipelineRun("Z.001", 10, 10, 10, 0, scale="median"))
+    with pytest.raises(ValueError, match="needs stages >= 2"):
+        opt.run_job(opt.RescaleRun(opt.PipelineRun("Z.001", 10, 10, 10, 0, stages=1)))
+
+
+def test_figure_jobs_take_one_spectrum_at_the_lr_nearest_1e3():
+    cfg = profiles.resolve("optimization", "smoke")
+    jobs = opt.figure_jobs(cfg, 8)
+    flagged = [j for per in jobs.values() for j in per["adam"] if j.spectrum]
+    assert len(flagged) == 1 and flagged[0].lr == 1e-3 and flagged[0].target == cfg.fig8_targets[0]
+    cfg = profiles.resolve("optimization", "smoke", adam_lrs=[1e-1, 2e-3, 1e-5])
+    flagged = [j for per in opt.figure_jobs(cfg, 8).values() for j in per["adam"] if j.spectrum]
+    assert [j.lr for j in flagged] == [2e-3]
+    assert not any(j.spectrum for per in opt.figure_jobs(cfg, 9).values() for j in per["adam"])
+    with pytest.raises(ValueError, match="figure must be 8 or 9"):
+        opt.figure_jobs(cfg, 7)
+    # the appendices' pipelines are the chapter's: same config, so one cache entry
+    assert opt.pipeline_for(cfg, "teacher") == jobs["teacher"]["pipeline"]
+
+
+def test_chapter_profiles_resolve_and_reject_bad_values():
+    for chapter in ("optimization", "appendix-a", "appendix-b", "appendix-d"):
+        for profile in profiles.PROFILES:
+            profiles.resolve(chapter, profile)
+    with pytest.raises(ValueError, match="unknown equation 'X.9'"):
+        profiles.resolve("appendix-a", "smoke", targets=["teacher", "X.9"])
+    with pytest.raises(ValueError, match="taus must be a non-empty list of positive numbers"):
+        profiles.resolve("appendix-b", "smoke", taus=[1e-10, 0])
+    with pytest.raises(ValueError, match="target must be one equation id or 'teacher'"):
+        profiles.resolve("appendix-b", "smoke", target=3)
+
+
+def test_projection_is_vectorised_and_agrees_with_the_loop():
+    res = speed.projection_speed(p=400, keep=300, repeats=2)
+    assert res["max_difference"] < 1e-12
+    assert res["speedup"] > 3
+
+
+def test_hessian_cost_reports_time_and_memory():
+    res = speed.hessian_cost(width=5, n=50)
+    assert res["P"] == 5 + 5 + 25 + 5 + 5 + 1
+    assert res["step_s"] >= res["hessian_s"] > 0
+    assert res["matrix_bytes"] == 8 * res["P"] ** 2
+    assert res["peak_bytes"] is None or res["peak_bytes"] >= 0
+    assert speed.total_memory() > 2 ** 30
+    with pytest.raises(ValueError, match="timing kind must be one of"):
+        speed.run_timing({"kind": "gpu"})
+
+
+def test_our_bfgs_and_scipy_reach_the_same_target():
+    res = speed.run_timing({"kind": "bfgs", "width": 5, "n": 100, "rmse": 1e-2, "max_steps": 2000})
+    assert res["ours"]["reached"] and res["scipy"]["reached"]
+    assert res["ours"]["rmse_train"] <= 1e-2 and res["scipy"]["rmse_train"] <= 1e-2
+    assert res["ratio"] > 0

@@ -103,15 +103,20 @@ def peak_memory_reset() -> bool:
         return False
 
 
-def peak_memory() -> int | None:
-    """This process's peak resident memory in bytes since the last reset (Linux), else None."""
+def _proc_kib(path: str, field: str) -> int | None:
+    """A ``field:  N kB`` line of a Linux /proc file, in bytes; None where there is none."""
     try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) * 1024
     except OSError:
         pass
     return None
+
+
+def peak_memory() -> int | None:
+    """This process's peak resident memory in bytes since the last reset (Linux), else None."""
+    return _proc_kib("/proc/self/status", "VmHWM")
 
 
 def hessian_cost(width: int, n: int, d_in: int = 1, depth: int = 3, seed: int = 0) -> dict:
@@ -166,10 +171,4 @@ def run_timing(config: dict) -> dict:
 
 def total_memory() -> int:
     """This machine's memory in bytes (Linux ``/proc/meminfo``; else 8 GiB, a laptop's)."""
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 8 * 2 ** 30
+    return _proc_kib("/proc/meminfo", "MemTotal") or 8 * 2 ** 30

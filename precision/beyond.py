@@ -6,9 +6,10 @@ The comparison chapter (and ``benchmarks/beyond.py``) fits y = x² (Z.001), the 
 * ``adam`` — full-batch Adam (the paper's Figure 8 baseline);
 * ``bfgs`` — BFGS until it stalls (paper §4);
 * ``pipeline`` — the paper's pipeline: BFGS → low-curvature steps → one boosting stage (§4.2);
-* ``lm`` — Levenberg–Marquardt (:mod:`precision.lm`);
-* ``lm-boost`` — boosting with every stage trained by LM (later stages' last layer starts
-  at zero, so a stage can only lower the training RMSE);
+* ``lm`` — a short Adam warm-up (``adam_steps``), then Levenberg–Marquardt (:mod:`precision.lm`);
+* ``lm-boost`` — boosting with every stage trained the same way (later stages' last layer
+  starts at zero, so a stage can only lower the training RMSE): ``multistage`` without
+  its sin first layer;
 * ``multistage`` — Wang & Lai's multi-stage nets, Adam then LM per stage (:mod:`precision.multistage`);
 * ``chebyshev-interp`` / ``chebyshev-lstsq`` — the classical bar (:mod:`precision.chebyshev`).
 
@@ -32,7 +33,7 @@ import torch
 from .targets import Dataset, Target, get_target, sample, teacher
 
 __all__ = ["METHODS", "TARGETS", "BeyondRun", "beyond_target", "beyond_data", "run_beyond", "label_floor",
-           "beyond_configs"]
+           "beyond_configs", "run_cost", "chebyshev_curves"]
 
 METHODS = ("adam", "bfgs", "pipeline", "lm", "lm-boost", "multistage", "chebyshev-interp", "chebyshev-lstsq")
 TARGETS = ("Z.001", "teacher", "Z.009", "Z.002", "Z.008")
@@ -44,7 +45,8 @@ class BeyondRun:
     """One method on one target. ``steps`` is the method's main budget: Adam steps, BFGS
     maximum steps (per stage for ``pipeline``), LM steps (per stage for ``lm-boost`` and
     ``multistage``), or, for Chebyshev, the degree per axis. ``stages`` applies to the
-    staged methods; ``adam_steps``/``lr`` to ``adam`` (lr only) and ``multistage``;
+    staged methods; ``adam_steps`` (the warm-up before LM) to ``lm``, ``lm-boost`` and
+    ``multistage``, ``lr`` to all Adam runs;
     ``lowcurv_steps`` to ``pipeline``; ``data_growth`` to ``multistage``."""
 
     target: str
@@ -152,6 +154,8 @@ def _fit(run: BeyondRun, data: Dataset, target: Target) -> dict[str, Any]:
         else:
             from .lm import train_lm
 
+            if run.adam_steps:  # warm-up: keeps the weights O(1) (LM from PyTorch's init can overfit)
+                train_adam(model, x, y, run.adam_steps, lr=run.lr)
             res = train_lm(model, x, y, run.steps, xt, yt, record_every=max(1, run.steps // 100), solver=run.solver)
         return {"rmse_train": res.rmse_train, "rmse_test": res.rmse_test, "n_params": n_params(model),
                 "steps_done": res.steps, "stopped": res.stopped,
@@ -177,7 +181,8 @@ def _fit(run: BeyondRun, data: Dataset, target: Target) -> dict[str, Any]:
                         hessian_every=10, record_every=max(1, run.steps // 100))
         else:
             res = boost(make, x, y, run.stages, xt, yt, bfgs_steps=run.steps, scale="max", optimizer="lm",
-                        record_every=max(1, run.steps // 100), lm_options={"solver": run.solver})
+                        record_every=max(1, run.steps // 100), lm_options={"solver": run.solver},
+                        adam_steps=run.adam_steps, lr=run.lr)
         marks.append((time.process_time(), float("nan")))
         trace = [[t - cpu0, s.rmse_test] for (t, _), s in zip(marks, res.stages)]
         stages = [{"scale": s.scale, "rmse_train": s.rmse_train, "rmse_test": s.rmse_test, "steps": s.bfgs.steps,
@@ -209,6 +214,7 @@ def beyond_configs(cfg: Any, targets: tuple[str, ...] | None = None) -> list[Bey
     for name in targets or cfg.targets:
         two_d = beyond_target(name).d > 1
         n_train = cfg.n_train_2d if two_d else cfg.n_train
+        warmup = cfg.ms_adam_steps_2d if two_d else cfg.ms_adam_steps  # Adam before LM, for all three LM methods
         common = dict(target=name, n_train=n_train, n_test=cfg.n_test, width=cfg.width, seed=cfg.seed,
                       floor_points=cfg.floor_points)
         out += [
@@ -216,16 +222,48 @@ def beyond_configs(cfg: Any, targets: tuple[str, ...] | None = None) -> list[Bey
             BeyondRun(method="bfgs", steps=cfg.bfgs_steps, **common),
             BeyondRun(method="pipeline", steps=cfg.pipeline_bfgs_steps, stages=2, lowcurv_steps=cfg.lowcurv_steps,
                       **common),
-            BeyondRun(method="lm", steps=cfg.lm_steps, **common),
-            BeyondRun(method="lm-boost", steps=cfg.lm_boost_steps, stages=2, **common),
+            BeyondRun(method="lm", steps=cfg.lm_steps, adam_steps=warmup, **common),
+            BeyondRun(method="lm-boost", steps=cfg.lm_boost_steps, stages=2, adam_steps=warmup, **common),
             BeyondRun(method="multistage", steps=cfg.ms_steps_2d if two_d else cfg.ms_steps, stages=cfg.ms_stages,
-                      adam_steps=cfg.ms_adam_steps_2d if two_d else cfg.ms_adam_steps,
-                      data_growth=cfg.ms_growth_2d if two_d else 1, **common),
+                      adam_steps=warmup, data_growth=cfg.ms_growth_2d if two_d else 1, **common),
             BeyondRun(method="chebyshev-lstsq", steps=cfg.cheb_degree_2d if two_d else cfg.cheb_degree, **common),
         ]
         if not two_d:
             out.append(BeyondRun(method="chebyshev-interp", steps=cfg.cheb_degree, **common))
     return out
+
+
+def chebyshev_curves(cfg: Any) -> dict[str, dict[str, list]]:
+    """Test RMSE against the number of Chebyshev coefficients on each target of a ``beyond``
+    config, on the same data as the chapter's runs: ``{target: {"lstsq": [...], "interpolate":
+    [...]}}`` (interpolation in 1D only) of :class:`precision.chebyshev.CurvePoint`. Degrees
+    per axis 1 … ``cheb_degree + 10`` (1D) or ``cheb_degree_2d + 8`` (2D); milliseconds each."""
+    from .chebyshev import chebyshev_curve
+
+    out = {}
+    for name in cfg.targets:
+        two_d = beyond_target(name).d > 1
+        data = beyond_data(BeyondRun(name, "chebyshev-lstsq", cfg.n_train_2d if two_d else cfg.n_train, cfg.n_test,
+                                     1, seed=cfg.seed))
+        top = cfg.cheb_degree_2d + 8 if two_d else cfg.cheb_degree + 10
+        degrees = range(1, top + 1) if two_d else range(2, top + 1, 2)
+        out[name] = {"lstsq": chebyshev_curve(data, degrees, "lstsq")}
+        if not two_d:
+            out[name]["interpolate"] = chebyshev_curve(data, degrees, "interpolate")
+    return out
+
+
+def run_cost(run: BeyondRun) -> float:
+    """A rough relative cost of ``run`` (forward/backward passes × points), for ordering a
+    sweep longest first so that two workers finish together; not a time prediction."""
+    n = run.n_train * (1 + run.data_growth) / 2
+    lm_step = 30 * run.width  # one LM step: a Jacobian and a P×P solve, roughly
+    cost = {"adam": run.steps, "bfgs": 2 * run.steps,
+            "pipeline": run.stages * (2 * run.steps + 10 * run.width * run.lowcurv_steps),
+            "lm": run.adam_steps + lm_step * run.steps,
+            "lm-boost": run.stages * (run.adam_steps + lm_step * run.steps),
+            "multistage": run.stages * (run.adam_steps + lm_step * run.steps)}.get(run.method, 0.0)
+    return float(cost * n)
 
 
 LABELS = {"adam": "Adam", "bfgs": "BFGS", "pipeline": "paper's pipeline", "lm": "LM", "lm-boost": "LM + boosting",

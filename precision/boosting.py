@@ -53,6 +53,7 @@ class Stage:
     rmse_train: float
     rmse_test: float
     optimizer: str = "bfgs"
+    adam: TrainResult | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -121,7 +122,7 @@ def _stage_history(bfgs: TrainResult, lowcurv: TrainResult | None, c: float) -> 
 def boost(make_model: Callable[[int], torch.nn.Module], x, y, stages: int = 2, x_test=None, y_test=None,
           bfgs_steps: int = 10_000, lowcurv_steps: int = 0, tau: float = 1e-15, scale: str = "mean",
           record_every: int = 10, hessian_every: int = 1, optimizer: str = "bfgs",
-          lm_options: dict | None = None) -> BoostResult:
+          lm_options: dict | None = None, adam_steps: int = 0, lr: float = 1e-3) -> BoostResult:
     """Boosted training (paper §4.2.2): ``stages`` fresh nets, each fitting the rescaled
     training residual of all earlier ones by BFGS then ``lowcurv_steps`` low-curvature steps.
 
@@ -130,7 +131,8 @@ def boost(make_model: Callable[[int], torch.nn.Module], x, y, stages: int = 2, x
     ``tau`` and ``hessian_every`` go to :func:`precision.lowcurv.train_lowcurv`.
     ``optimizer="lm"`` trains each stage by Levenberg–Marquardt
     (:func:`precision.lm.train_lm`, at most ``bfgs_steps`` steps, ``lm_options`` passed on)
-    instead of BFGS.
+    instead of BFGS. ``adam_steps > 0`` warms every stage up with that many full-batch Adam
+    steps (learning rate ``lr``) first; the stage histories start after the warm-up.
     """
     from .profiles import check_positive_int
 
@@ -143,6 +145,10 @@ def boost(make_model: Callable[[int], torch.nn.Module], x, y, stages: int = 2, x
         raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {optimizer!r}")
     if lm_options is not None and optimizer != "lm":
         raise ValueError("lm_options go with optimizer='lm'")
+    if isinstance(adam_steps, bool) or not isinstance(adam_steps, int) or adam_steps < 0:
+        raise ValueError(f"adam_steps must be a non-negative integer, got {adam_steps!r}")
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
+        raise ValueError(f"lr must be a positive number, got {lr!r}")
     first = make_model(0)
     x, y = _as_data(x, y, next(iter(first.parameters())))
     has_test = x_test is not None and y_test is not None
@@ -156,6 +162,12 @@ def boost(make_model: Callable[[int], torch.nn.Module], x, y, stages: int = 2, x
         r = y - pred_train
         c = 1.0 if k == 0 else residual_scale(r, scale)
         target_test = c * (y_test - pred_test) if has_test else None
+        adam = None
+        if adam_steps:
+            from .optimizers import train_adam
+
+            adam = train_adam(model, x, c * r, adam_steps, lr=lr, x_test=x_test, y_test=target_test,
+                              record_every=max(record_every, adam_steps // 50))
         if optimizer == "lm":
             from .lm import train_lm
 
@@ -172,5 +184,5 @@ def boost(make_model: Callable[[int], torch.nn.Module], x, y, stages: int = 2, x
             if has_test:
                 pred_test = pred_test + model(x_test).squeeze(-1) / c
         done.append(Stage(model, c, bfgs, lowcurv, _stage_history(bfgs, lowcurv, c), _rmse(pred_train, y),
-                          _rmse(pred_test, y_test) if has_test else float("nan"), optimizer))
+                          _rmse(pred_test, y_test) if has_test else float("nan"), optimizer, adam))
     return BoostResult(done, done[-1].rmse_train, done[-1].rmse_test, time.perf_counter() - start)

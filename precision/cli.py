@@ -79,7 +79,8 @@ def _parser() -> argparse.ArgumentParser:
                                     "--depth, --stages, --steps = LM steps per stage; method chebyshev: "
                                     "Chebyshev series)")
     beyond.add_argument("--solver", help="LM step solver: cholesky or svd (default cholesky)")
-    beyond.add_argument("--adam-steps", type=int, help="Adam steps before LM in each stage (multistage; default 500)")
+    beyond.add_argument("--adam-steps", type=int, help="Adam steps before LM in each stage (lm: default 0; "
+                        "multistage: default 500)")
     beyond.add_argument("--data-growth", type=int, help="stage k trains on n*growth^(k-1) points (multistage; "
                         "default 1)")
     beyond.add_argument("--degree", type=int, help="Chebyshev degree per axis (default 30)")

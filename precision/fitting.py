@@ -141,30 +141,34 @@ def fit_spline(data: Dataset, order: int | str = 3) -> FitResult:
 
 
 def fit_lm(data: Dataset, stages: int = 1, width: int = 20, depth: int = 3, activation: str = "tanh",
-           steps: int = 300, solver: str = "cholesky", seed: int = 0) -> FitResult:
+           steps: int = 300, adam_steps: int = 0, lr: float = 1e-3, solver: str = "cholesky",
+           seed: int = 0) -> FitResult:
     """Tanh MLP trained by Levenberg–Marquardt (beyond the paper, :mod:`precision.lm`), at most
-    ``steps`` steps; with ``stages > 1``, boosting (paper §4.2.2) with every stage trained by
-    LM on the residual rescaled by ``c = 2/max|r|``. ``extra["stages"]`` holds each stage's RMSEs."""
+    ``steps`` steps after ``adam_steps`` Adam steps (a warm-up that keeps the weights O(1));
+    with ``stages > 1``, boosting (paper §4.2.2) with every stage trained that way on the
+    residual rescaled by ``c = 2/max|r|``. ``extra["stages"]`` holds each stage's RMSEs."""
     from .boosting import boost
     from .lm import SOLVERS
     from .models import mlp, n_params
-    from .profiles import check_nonnegative_int, check_positive_int
+    from .profiles import check_nonnegative_int, check_positive_float, check_positive_int
 
     for name, value in (("stages", stages), ("width", width), ("depth", depth), ("steps", steps)):
         check_positive_int(name, value)
     check_nonnegative_int("seed", seed)
+    check_nonnegative_int("adam_steps", adam_steps)
+    check_positive_float("lr", lr)
     if solver not in SOLVERS:
         raise ValueError(f"solver must be one of {', '.join(SOLVERS)}; got {solver!r}")
     mlp(data.target.d, width, depth, activation)  # reject a bad activation before any training
     res = boost(lambda k: mlp(data.target.d, width, depth, activation, seed=seed + k), data.x_train, data.y_train,
                 stages, data.x_test, data.y_test, bfgs_steps=steps, scale="max", optimizer="lm",
-                record_every=max(1, steps // 50), lm_options={"solver": solver})
+                record_every=max(1, steps // 50), lm_options={"solver": solver}, adam_steps=adam_steps, lr=lr)
     per_stage = [{"stage": k + 1, "scale": s.scale, "rmse_train": s.rmse_train, "rmse_test": s.rmse_test,
                   "lm_steps": s.bfgs.steps, "stopped": s.bfgs.stopped} for k, s in enumerate(res.stages)]
     return FitResult("lm", data.target.name, data.target.d, res.rmse_train, res.rmse_test,
                      sum(n_params(m) for m in res.models), len(data.y_train), len(data.y_test), res.seconds,
                      extra={"activation": activation, "depth": depth, "width": width, "solver": solver,
-                            "stages": per_stage})
+                            "adam_steps": adam_steps, "stages": per_stage})
 
 
 def fit_multistage(data: Dataset, stages: int = 2, width: int = 20, depth: int = 3, adam_steps: int = 500,

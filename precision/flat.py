@@ -16,7 +16,7 @@ from typing import Callable, Iterator
 import torch
 from torch.func import functional_call
 
-__all__ = ["flat_parameters", "set_flat_parameters", "flat_forward", "flat_mse", "as_data", "torch_threads"]
+__all__ = ["flat_parameters", "set_flat_parameters", "flat_forward", "flat_mse", "flat_rmse", "as_data", "torch_threads"]
 
 _ELEMENTWISE = {torch.nn.Tanh: torch.tanh, torch.nn.ReLU: torch.relu, torch.nn.Sigmoid: torch.sigmoid,
                 torch.nn.SiLU: torch.nn.functional.silu, torch.nn.Identity: lambda h: h}
@@ -117,6 +117,19 @@ def flat_mse(model: torch.nn.Module, x, y) -> Callable[[torch.Tensor], torch.Ten
     def loss(w: torch.Tensor) -> torch.Tensor:
         return torch.mean((forward(w, x) - y) ** 2)
     return loss
+
+
+def flat_rmse(forward: Callable, x, y, like: torch.Tensor) -> Callable[[torch.Tensor], float]:
+    """The RMSE of ``forward(w, x)`` against ``y`` as a function of ``w`` (no autograd); a
+    function returning NaN when ``x`` or ``y`` is None (no test set)."""
+    if x is None or y is None:
+        return lambda w: float("nan")
+    x, y = as_data(x, y, like)
+
+    def rmse(w: torch.Tensor) -> float:
+        with torch.no_grad():
+            return torch.sqrt(torch.mean((forward(w, x) - y) ** 2)).item()
+    return rmse
 
 
 @contextlib.contextmanager

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from .flat import as_data as _as_data
-from .flat import flat_forward, flat_parameters, set_flat_parameters, torch_threads
+from .flat import flat_forward, flat_parameters, flat_rmse, set_flat_parameters, torch_threads
 from .landscape import hessian
 from .optimizers import TrainResult, _flat_loss
 
@@ -130,19 +130,10 @@ def _lowcurv(model, x, y, steps, tau, x_test, y_test, record_every, chunk, low, 
     if not tau > 0:
         raise ValueError(f"tau must be positive, got {tau}")
     x, y = _as_data(x, y, flat_parameters(model))
-    has_test = x_test is not None and y_test is not None
-    if has_test:
-        x_test, y_test = _as_data(x_test, y_test, x)
     loss_fn, _ = _flat_loss(model, x, y)
     forward = flat_forward(model)
     w = flat_parameters(model)
-
-    def test_rmse(w: torch.Tensor) -> float:
-        if not has_test:
-            return float("nan")
-        with torch.no_grad():
-            pred = forward(w, x_test)
-            return float(torch.sqrt(torch.mean((pred - y_test) ** 2)))
+    test_rmse = flat_rmse(forward, x_test, y_test, x)
 
     def loss_at(w: torch.Tensor) -> float:
         with torch.no_grad():

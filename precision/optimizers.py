@@ -249,17 +249,15 @@ def train_bfgs(model: torch.nn.Module, x, y, max_steps: int = 10_000, x_test=Non
 
 
 def _bfgs(model, x, y, max_steps, x_test, y_test, record_every, stop_rmse) -> TrainResult:
-    from .flat import as_data, flat_forward, flat_parameters, set_flat_parameters
+    from .flat import as_data, flat_forward, flat_parameters, flat_rmse, set_flat_parameters
     from .profiles import check_positive_int
 
     _check(max_steps, "max_steps")
     check_positive_int("record_every", record_every)
     w = flat_parameters(model)
     x, y = as_data(x, y, w)
-    has_test = x_test is not None and y_test is not None
-    if has_test:
-        x_test, y_test = as_data(x_test, y_test, w)
     forward = flat_forward(model)
+    test_rmse = flat_rmse(forward, x_test, y_test, w)
     n = w.numel()
     stop_loss = float(stop_rmse) ** 2
 
@@ -272,12 +270,6 @@ def _bfgs(model, x, y, max_steps, x_test, y_test, record_every, stop_rmse) -> Tr
     def value(w: torch.Tensor) -> float:
         with torch.no_grad():
             return torch.mean((forward(w, x) - y) ** 2).item()
-
-    def test_rmse(w: torch.Tensor) -> float:
-        if not has_test:
-            return float("nan")
-        with torch.no_grad():
-            return torch.sqrt(torch.mean((forward(w, x_test) - y_test) ** 2)).item()
 
     start = time.perf_counter()
     f, g = value_and_grad(w)

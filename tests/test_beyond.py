@@ -37,3 +37,11 @@ def test_label_floor_and_bad_runs():
         beyond.run_beyond(beyond.BeyondRun("Z.001", "lm", 10, 10, 0))
     with pytest.raises(KeyError, match="unknown equation"):
         beyond.run_beyond(beyond.BeyondRun("Q.1", "lm", 10, 10, 3))
+
+
+def test_run_cost_orders_the_long_runs_first():
+    cfg = profiles.resolve("beyond", "book")
+    runs = sorted(beyond.beyond_configs(cfg), key=beyond.run_cost, reverse=True)
+    assert (runs[0].target, runs[0].method) == ("Z.008", "multistage")  # the 2D multi-stage run is the longest
+    assert {r.method for r in runs[-9:]} == {"chebyshev-lstsq", "chebyshev-interp"}  # no training: last
+    assert all(beyond.run_cost(r) > 0 for r in runs if not r.method.startswith("chebyshev"))

@@ -33,7 +33,7 @@ import torch
 from .targets import Dataset, Target, get_target, sample, teacher
 
 __all__ = ["METHODS", "TARGETS", "BeyondRun", "beyond_target", "beyond_data", "run_beyond", "label_floor",
-           "beyond_configs", "run_cost", "chebyshev_curves"]
+           "beyond_configs", "run_cost", "chebyshev_curves", "target_label"]
 
 METHODS = ("adam", "bfgs", "pipeline", "lm", "lm-boost", "multistage", "chebyshev-interp", "chebyshev-lstsq")
 TARGETS = ("Z.001", "teacher", "Z.009", "Z.002", "Z.008")
@@ -274,6 +274,15 @@ STYLES = {"adam": ("tab:gray", "o"), "bfgs": ("tab:blue", "s"), "pipeline": ("ta
           "chebyshev-interp": ("black", "x"), "chebyshev-lstsq": ("tab:green", "+")}
 
 
+def target_label(name: str) -> str:
+    """A short panel title: the id, the formula and the box (``"Z.001: x**2 on [-1, 1]"``)."""
+    t = beyond_target(name)
+    if name == "teacher":
+        return "teacher: 1-3-3-1 tanh net"
+    box = " × ".join(f"[{lo:g}, {hi:g}]" for lo, hi in zip(t.low, t.high))
+    return f"{name}: {t.formula.split('=', 1)[-1].strip()} on {box}"
+
+
 def plot_target(ax, rows: list[dict[str, Any]], target: str, label_floor_rmse: float, goal: float) -> None:
     """One panel of Chapter 6's figure: test RMSE against CPU seconds (log–log) for every method on
     ``target``, staged methods as a line through the end of each stage; the float64 label floor
@@ -292,7 +301,7 @@ def plot_target(ax, rows: list[dict[str, Any]], target: str, label_floor_rmse: f
     if floors:
         ax.axhline(float(np.median(floors)), color="k", ls=":", lw=1, label="net forward floor (median)")
     ax.axhspan(label_floor_rmse / 10, goal, color="tab:green", alpha=0.08, label="goal")
-    ax.set(xlabel="CPU seconds (one thread)", ylabel="test RMSE", title=target)
+    ax.set(xlabel="CPU seconds (one thread)", ylabel="test RMSE", title=target_label(target))
 
 
 def results_table(rows: list[dict[str, Any]], targets: tuple[str, ...]) -> str:

@@ -44,6 +44,20 @@ def _rmse(pred: np.ndarray, y: np.ndarray) -> float:
     return float(np.sqrt(np.mean((pred[ok] - y[ok]) ** 2))) if ok.any() else float("nan")
 
 
+def _digits_to_int(value: Any) -> Any:
+    """``"3"`` → ``3`` (options arrive from the command line as text); anything else unchanged."""
+    return int(value) if isinstance(value, str) and value.isdigit() else value
+
+
+def _require_inside_box(data: Dataset, x: np.ndarray, why: str) -> None:
+    """Raise ``ValueError(why)`` when an input of ``x`` lies outside the target's box (the data
+    were standardised, say)."""
+    low = np.asarray(data.target.low, dtype=np.float64)
+    high = np.asarray(data.target.high, dtype=np.float64)
+    if np.any(x < low) or np.any(x > high):
+        raise ValueError(why)
+
+
 def fit_simplex(data: Dataset) -> FitResult:
     """Linear simplex interpolation of the training set (paper §2, Figure 2)."""
     start = time.perf_counter()
@@ -119,15 +133,12 @@ def fit_spline(data: Dataset, order: int | str = 3) -> FitResult:
     """
     from .splines import ORDERS, fit_grid
 
-    if isinstance(order, str) and order.isdigit():
-        order = int(order)
+    order = _digits_to_int(order)
     if isinstance(order, bool) or order not in ORDERS:
         raise ValueError(f"order must be one of {', '.join(map(str, ORDERS))}; got {order!r}")
     target = data.target
-    low, high = np.asarray(target.low, dtype=np.float64), np.asarray(target.high, dtype=np.float64)
-    if np.any(data.x_test < low) or np.any(data.x_test > high):
-        raise ValueError("spline interpolation needs test inputs inside the target's box: "
-                         "do not standardise the data (--standardize) for method 'spline'")
+    _require_inside_box(data, data.x_test, "spline interpolation needs test inputs inside the target's box: "
+                        "do not standardise the data (--standardize) for method 'spline'")
     n = max(2, int(round(len(data.y_train) ** (1 / target.d))))
     start = time.perf_counter()
     interp = fit_grid(target, n, order)
@@ -204,15 +215,12 @@ def fit_chebyshev(data: Dataset, degree: int = 30, kind: str = "lstsq") -> FitRe
 
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
-    if isinstance(degree, str) and degree.isdigit():
-        degree = int(degree)
+    degree = _digits_to_int(degree)
     if isinstance(degree, bool) or not isinstance(degree, int) or degree < 0:
         raise ValueError(f"degree must be a non-negative integer, got {degree!r}")
     target = data.target
-    low, high = np.asarray(target.low, dtype=np.float64), np.asarray(target.high, dtype=np.float64)
-    if np.any(data.x_train < low) or np.any(data.x_train > high):
-        raise ValueError("a Chebyshev series lives on the target's box: do not standardise the data "
-                         "(--standardize) for method 'chebyshev'")
+    _require_inside_box(data, data.x_train, "a Chebyshev series lives on the target's box: do not standardise "
+                        "the data (--standardize) for method 'chebyshev'")
     if kind == "interpolate" and target.d != 1:
         raise ValueError(f"kind 'interpolate' is 1D only; target '{target.name}' has d={target.d}: use kind 'lstsq'")
     point = chebyshev_curve(data, [degree], kind)[0]

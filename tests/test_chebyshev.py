@@ -42,3 +42,15 @@ def test_bad_arguments():
         chebyshev.chebyshev_fit(data.x_train, data.y_train, -1, (1, 1), (5, 5))
     with pytest.raises(ValueError, match="kind must be one of"):
         chebyshev.chebyshev_curve(data, [2], "spline")
+
+
+def test_fitters_that_live_on_the_box_reject_standardised_data():
+    from precision import fitting, targets
+
+    data = targets.sample(targets.get_target("Z.002"), 50, 50, seed=0)  # sin x on [0, 6]
+    moved = targets.Dataset(data.target, data.x_train - 3.5, data.y_train, data.x_test - 3.5, data.y_test)
+    with pytest.raises(ValueError, match="Chebyshev series lives on the target's box"):
+        fitting.fit_chebyshev(moved, "8")
+    with pytest.raises(ValueError, match="spline interpolation needs test inputs inside"):
+        fitting.fit_spline(moved, "3")
+    assert fitting.fit_chebyshev(data, "8").extra is not None  # "8" from the command line is degree 8

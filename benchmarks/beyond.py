@@ -21,8 +21,8 @@ import json
 import math
 import sys
 
-from precision import profiles
-from precision.beyond import beyond_configs, label_floor, run_beyond
+from precision.chapters import profiles
+from precision.chapters.beyond import beyond_configs, label_floor, run_beyond
 
 
 def _fmt(v) -> str:

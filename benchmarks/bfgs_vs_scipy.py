@@ -22,7 +22,7 @@ import time
 import torch
 
 from precision.models import mlp
-from precision.speed import ours, projection_speed, scipy_bfgs
+from precision.chapters.optimization_speed import ours, projection_speed, scipy_bfgs
 from precision.targets import sample, teacher
 
 

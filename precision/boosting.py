@@ -22,7 +22,7 @@ from .optimizers import TrainResult, train_bfgs
 __all__ = ["Stage", "BoostResult", "residual_scale", "boost"]
 
 SCALES = ("mean", "max", "none")
-OPTIMIZERS = ("bfgs", "lm")
+STAGE_TRAINERS = ("bfgs", "lm")
 
 
 def residual_scale(r: torch.Tensor, scale: str = "mean") -> float:
@@ -134,15 +134,15 @@ def boost(make_model: Callable[[int], torch.nn.Module], x, y, stages: int = 2, x
     instead of BFGS. ``adam_steps > 0`` warms every stage up with that many full-batch Adam
     steps (learning rate ``lr``) first; the stage histories start after the warm-up.
     """
-    from .profiles import check_positive_int
+    from .checks import check_positive_int
 
     check_positive_int("stages", stages)
     check_positive_int("bfgs_steps", bfgs_steps)
     if lowcurv_steps < 0:
         raise ValueError(f"lowcurv_steps must be >= 0, got {lowcurv_steps}")
     residual_scale(torch.ones(1), scale)  # validate the option before any training
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {optimizer!r}")
+    if optimizer not in STAGE_TRAINERS:
+        raise ValueError(f"optimizer must be one of {', '.join(STAGE_TRAINERS)}; got {optimizer!r}")
     if lm_options is not None and optimizer != "lm":
         raise ValueError("lm_options go with optimizer='lm'")
     if isinstance(adam_steps, bool) or not isinstance(adam_steps, int) or adam_steps < 0:

@@ -23,7 +23,7 @@ from typing import Sequence
 import numpy as np
 from numpy.polynomial import chebyshev as C
 
-from .targets import Dataset, Target
+from .targets import Dataset, Target, to_unit_box
 
 __all__ = ["ChebyshevModel", "chebyshev_interpolant", "chebyshev_fit", "chebyshev_curve", "CurvePoint"]
 
@@ -52,7 +52,7 @@ class ChebyshevModel:
         x = x[:, None] if x.ndim == 1 else x
         if x.shape[1] != self.d:
             raise ValueError(f"x must have shape (n, {self.d}), got {x.shape}")
-        u = _to_unit(x, self.low, self.high)
+        u = to_unit_box(x, self.low, self.high)
         if self.d == 1:
             return C.chebval(u[:, 0], self.coef)
         if self.d == 2:
@@ -60,10 +60,6 @@ class ChebyshevModel:
         if self.d == 3:
             return C.chebval3d(u[:, 0], u[:, 1], u[:, 2], self.coef)
         return _vander(u, self.coef.shape[0] - 1) @ self.coef.ravel()
-
-
-def _to_unit(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-    return (2 * x - (low + high)) / (high - low)
 
 
 def _vander(u: np.ndarray, degree: int) -> np.ndarray:
@@ -110,7 +106,7 @@ def chebyshev_fit(x, y, degree: int, low: Sequence[float], high: Sequence[float]
     if n_coef > x.shape[0]:
         raise ValueError(f"degree {degree} needs {n_coef} coefficients but there are only {x.shape[0]} training "
                          "points: lower the degree or give more data")
-    V = _vander(_to_unit(x, low, high), degree)
+    V = _vander(to_unit_box(x, low, high), degree)
     scale = np.linalg.norm(V, axis=0)  # equilibrate columns before the orthogonal solve
     coef, *_ = np.linalg.lstsq(V / scale, y, rcond=None)
     return ChebyshevModel((coef / scale).reshape((degree + 1,) * d), low, high, "lstsq")

@@ -73,10 +73,9 @@ def fit_simplex(data: Dataset) -> FitResult:
 def fit_mlp(data: Dataset, activation: str = "relu", depth: int = 3, width: int = 20, optimizer: str = "adam",
             steps: int = 20_000, lr: float = 1e-3, batch_cap: int = 10_000, seed: int = 0) -> FitResult:
     """Train a dense MLP (paper §2–§3 conventions) with Adam or BFGS on ``data``."""
-    from .experiments import OPTIMIZERS
     from .models import mlp, n_params
-    from .optimizers import train_adam, train_bfgs
-    from .profiles import check_nonnegative_int, check_positive_float, check_positive_int
+    from .optimizers import OPTIMIZERS, train_adam, train_bfgs
+    from .checks import check_nonnegative_int, check_positive_float, check_positive_int
 
     for name, value in (("depth", depth), ("width", width), ("steps", steps), ("batch_cap", batch_cap)):
         check_positive_int(name, value)
@@ -103,7 +102,7 @@ def fit_boost(data: Dataset, stages: int = 2, width: int = 20, depth: int = 3, a
     residual of the previous stages. ``extra["stages"]`` holds each stage's RMSEs."""
     from .boosting import boost
     from .models import mlp, n_params
-    from .profiles import check_nonnegative_int, check_positive_int
+    from .checks import check_nonnegative_int, check_positive_int
 
     for name, value in (("stages", stages), ("width", width), ("depth", depth), ("steps", steps)):
         check_positive_int(name, value)
@@ -161,7 +160,7 @@ def fit_lm(data: Dataset, stages: int = 1, width: int = 20, depth: int = 3, acti
     from .boosting import boost
     from .lm import SOLVERS
     from .models import mlp, n_params
-    from .profiles import check_nonnegative_int, check_positive_float, check_positive_int
+    from .checks import check_nonnegative_int, check_positive_float, check_positive_int
 
     for name, value in (("stages", stages), ("width", width), ("depth", depth), ("steps", steps)):
         check_positive_int(name, value)

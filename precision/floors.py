@@ -53,7 +53,7 @@ def _rmse_against(values: np.ndarray, exact: list) -> float:
 def precision_floors(target: Target, n_points: int, seed: int = 0, dps: int = 40,
                      formats: tuple[str, ...] = tuple(FORMATS)) -> list[Floor]:
     """Rounding and evaluation floors of ``target`` on ``n_points`` uniform inputs."""
-    from .profiles import check_positive_int
+    from .checks import check_positive_int
 
     check_positive_int("n_points", n_points)
     for fmt in formats:

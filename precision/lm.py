@@ -201,7 +201,7 @@ def train_lm(model: torch.nn.Module, x, y, max_steps: int = 1000, x_test=None, y
     TrainResult
         ``history`` rows are (step, train RMSE, test RMSE); ``stopped`` says why it ended.
     """
-    from .profiles import check_positive_float, check_positive_int
+    from .checks import check_positive_float, check_positive_int
 
     check_positive_int("max_steps", max_steps)
     check_positive_int("record_every", record_every)

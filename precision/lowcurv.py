@@ -122,7 +122,7 @@ def train_lowcurv(model: torch.nn.Module, x, y, steps: int = 500, tau: float = 1
 
 def _lowcurv(model, x, y, steps, tau, x_test, y_test, record_every, chunk, low, high, points, zooms,
              hessian_every) -> TrainResult:
-    from .profiles import check_positive_int
+    from .checks import check_positive_int
 
     check_positive_int("steps", steps)
     check_positive_int("record_every", record_every)

@@ -27,7 +27,7 @@ def mlp(d_in: int, width: int, depth: int, activation: str = "tanh", seed: int =
 
     ``seed`` fixes the initialisation (PyTorch's default uniform fan-in init).
     """
-    from .profiles import check_positive_int
+    from .checks import check_positive_int
 
     for name, value in (("d_in", d_in), ("width", width), ("depth", depth), ("d_out", d_out)):
         check_positive_int(name, value)

@@ -115,7 +115,7 @@ def modular_mlp(target: str, width: int, depth: int, activation: str = "relu", s
 
     ``depth`` must be a multiple of the graph's number of stages (I.8.14: 2, II.6.15a: 3).
     """
-    from .profiles import check_positive_int
+    from .checks import check_positive_int
     from .targets import get_target
 
     if target not in GRAPHS:

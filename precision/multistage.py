@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 from .optimizers import TrainResult, train_adam, train_bfgs
-from .targets import Dataset, Target, sample
+from .targets import Dataset, Target, sample, to_unit_box
 
 __all__ = ["MultistageStage", "MultistageResult", "zero_crossings", "frequency_scale", "stage_net",
            "train_multistage"]
@@ -90,7 +90,7 @@ def stage_net(d_in: int, width: int, depth: int, kappa: Sequence[float] | None =
     but a tanh activation (an ablation). ``depth`` counts Linear layers, as in
     :func:`precision.models.mlp`."""
     from .models import Sine, mlp
-    from .profiles import check_positive_int
+    from .checks import check_positive_int
 
     if first_layer not in FIRST_LAYERS:
         raise ValueError(f"first_layer must be one of {', '.join(FIRST_LAYERS)}; got {first_layer!r}")
@@ -170,17 +170,12 @@ class MultistageResult:
     def predict(self, x, stages: int | None = None) -> np.ndarray:
         """The combined prediction of the first ``stages`` stages (default all), float64 numpy."""
         x = np.asarray(x, dtype=np.float64)
-        x = torch.as_tensor(_to_unit_box(x[:, None] if x.ndim == 1 else x, self.input_low, self.input_high))
+        x = torch.as_tensor(to_unit_box(x[:, None] if x.ndim == 1 else x, self.input_low, self.input_high))
         out = torch.zeros(x.shape[0], dtype=torch.float64)
         with torch.no_grad():
             for s in self.stages[:stages]:
                 out = out + s.model(x).squeeze(-1) / s.scale
         return out.numpy()
-
-
-def _to_unit_box(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """Map the training data's box ``[low, high]`` affinely onto ``[−1, 1]^d``."""
-    return (2 * x - (low + high)) / (high - low)
 
 
 def _history(adam: TrainResult | None, second: TrainResult, c: float) -> np.ndarray:
@@ -236,7 +231,7 @@ def train_multistage(target_or_data: Target | Dataset, stages: int = 3, width: i
     """
     from .boosting import residual_scale
     from .flat import torch_threads
-    from .profiles import check_nonnegative_int, check_positive_float, check_positive_int
+    from .checks import check_nonnegative_int, check_positive_float, check_positive_int
 
     for name, value in (("stages", stages), ("width", width), ("depth", depth), ("steps", steps),
                         ("data_growth", data_growth), ("record_every", record_every)):
@@ -285,7 +280,7 @@ def _multistage(data, stages, widths, depth, adam_steps, lr, second_order, steps
     high = np.where(high > low, high, low + 1.0)
 
     def inputs(values: np.ndarray) -> torch.Tensor:
-        return torch.as_tensor(_to_unit_box(np.asarray(values, dtype=np.float64).reshape(len(values), -1), low, high))
+        return torch.as_tensor(to_unit_box(np.asarray(values, dtype=np.float64).reshape(len(values), -1), low, high))
 
     x = inputs(x_given)
     y = torch.as_tensor(np.asarray(data.y_train, dtype=np.float64))

@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-__all__ = ["TrainResult", "train_adam", "train_bfgs", "rmse"]
+__all__ = ["TrainResult", "train_adam", "train_bfgs", "rmse", "OPTIMIZERS"]
+
+# The trainers of one network on fixed data (boosting stages may also use Levenberg–Marquardt).
+OPTIMIZERS = ("adam", "bfgs")
 
 
 @dataclass
@@ -40,7 +43,7 @@ def _as_tensors(*arrays):
 
 
 def _check(steps: int, name: str) -> None:
-    from .profiles import check_positive_int
+    from .checks import check_positive_int
 
     check_positive_int(name, steps)
 
@@ -122,7 +125,7 @@ def train_adam(model: torch.nn.Module, x, y, steps: int, lr: float = 1e-3, x_tes
     once as one flat vector; dense ReLU/tanh MLPs are differentiated by explicit
     backpropagation, anything else by autograd.
     """
-    from .profiles import check_positive_int
+    from .checks import check_positive_int
 
     _check(steps, "steps")
     check_positive_int("record_every", record_every)
@@ -250,7 +253,7 @@ def train_bfgs(model: torch.nn.Module, x, y, max_steps: int = 10_000, x_test=Non
 
 def _bfgs(model, x, y, max_steps, x_test, y_test, record_every, stop_rmse) -> TrainResult:
     from .flat import as_data, flat_forward, flat_parameters, flat_rmse, set_flat_parameters
-    from .profiles import check_positive_int
+    from .checks import check_positive_int
 
     _check(max_steps, "max_steps")
     check_positive_int("record_every", record_every)

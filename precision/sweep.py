@@ -85,8 +85,9 @@ def _check(fn: Callable, configs: Sequence[Any]) -> list[Any]:
 
 def _keys(fn: Callable, configs: list[Any]) -> list[str]:
     name = _fn_name(fn)
-    return [config_key({"fn": name, "config": dataclasses.asdict(c)
-                        if dataclasses.is_dataclass(c) else c}) for c in configs]
+    return [config_key({"fn": name, "type": f"{type(c).__module__}.{type(c).__qualname__}",
+                        "config": dataclasses.asdict(c)}) if dataclasses.is_dataclass(c)
+            else config_key({"fn": name, "config": c}) for c in configs]
 
 
 def _cache(fn: Callable, namespace: str | None, cache_root: str | Path | None) -> DiskCache:
@@ -106,7 +107,7 @@ def sweep_status(fn: Callable, configs: Sequence[Any], *, namespace: str | None 
 def run_sweep(fn: Callable[[Any], Any], configs: Sequence[Any], *,
               namespace: str | None = None, workers: int | None = None,
               scheduler: str | None = None, progress: bool = True, desc: str | None = None,
-              cache_root: str | Path | None = None,
+              cache_root: str | Path | None = None, cost: Callable[[Any], float] | None = None,
               return_stats: bool = False) -> list[Any] | tuple[list[Any], SweepStats]:
     """Return ``[fn(c) for c in configs]``, computing only the runs not cached yet.
 
@@ -135,6 +136,10 @@ def run_sweep(fn: Callable[[Any], Any], configs: Sequence[Any], *,
         Label of the bar; default the function's name.
     cache_root : path, optional
         Cache root; default :func:`precision.cache.cache_dir` (``$PRECISION_CACHE_DIR``).
+    cost : callable, optional
+        ``cost(config)``, a relative cost: runs still to compute start in decreasing order
+        of it (ties in input order), so a pool of workers finishes together. Default: input
+        order. Results come back in input order either way.
     return_stats : bool
         Also return a :class:`SweepStats`.
 
@@ -159,6 +164,10 @@ def run_sweep(fn: Callable[[Any], Any], configs: Sequence[Any], *,
     keys = _keys(fn, configs)
     done: dict[str, Any] = {k: cache.get(k) for k in dict.fromkeys(keys) if k in cache}
     todo = {k: i for i, k in reversed(list(enumerate(keys))) if k not in done}  # first index
+    if cost is not None:  # longest first; dicts keep insertion order
+        todo = dict(sorted(todo.items(), key=lambda kv: (-float(cost(configs[kv[1]])), kv[1])))
+    else:
+        todo = dict(sorted(todo.items(), key=lambda kv: kv[1]))
     stats = SweepStats(total=len(keys), cached=sum(k in done for k in keys))
     failures: list[tuple[int, Any, BaseException]] = []
     copies = Counter(keys)
@@ -178,7 +187,7 @@ def run_sweep(fn: Callable[[Any], Any], configs: Sequence[Any], *,
 
     try:
         if todo and (workers == 1 or len(todo) == 1) and not scheduler:  # one run: no pool to start
-            for key, i in sorted(todo.items(), key=lambda kv: kv[1]):
+            for key, i in todo.items():
                 try:
                     result = fn(configs[i])
                 except Exception as e:
@@ -222,7 +231,7 @@ def _run_parallel(fn: Callable, configs: list[Any], todo: dict[str, int],
     futures: dict[cf.Future, str] = {}
     clean = False
     try:
-        for key, i in sorted(todo.items(), key=lambda kv: kv[1]):
+        for key, i in todo.items():
             futures[executor.submit(fn, configs[i])] = key
         for fut in cf.as_completed(futures):
             try:

@@ -32,6 +32,12 @@ __all__ = [
     "from_expression",
     "teacher",
     "sample",
+    "target_by_name",
+    "to_unit_box",
+    "check_equations",
+    "check_equation",
+    "check_targets",
+    "check_target",
 ]
 
 # Names the equation table uses for functions, mapped to SymPy's.
@@ -285,7 +291,7 @@ class Dataset:
 def sample(target: Target, n_train: int, n_test: int = 30_000, seed: int = 0, test_shrink: float = 0.8) -> Dataset:
     """Uniform training inputs in the target's box; test inputs in the box shrunk about its
     centre to ``test_shrink`` of each side (paper: 0.8, so interpolation never extrapolates)."""
-    from .profiles import check_positive_int
+    from .checks import check_positive_int
 
     check_positive_int("n_train", n_train)
     check_positive_int("n_test", n_test)
@@ -297,3 +303,56 @@ def sample(target: Target, n_train: int, n_test: int = 30_000, seed: int = 0, te
     x_train = rng.uniform(low, high, size=(n_train, target.d))
     x_test = rng.uniform(centre - half, centre + half, size=(n_test, target.d))
     return Dataset(target, x_train, target(x_train), x_test, target(x_test))
+
+
+def to_unit_box(x: np.ndarray, low: Sequence[float], high: Sequence[float]) -> np.ndarray:
+    """Map the box ``[low, high]`` (per column of ``x``) affinely onto ``[−1, 1]^d``."""
+    low, high = np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
+    return (2 * np.asarray(x, dtype=np.float64) - (low + high)) / (high - low)
+
+
+def target_by_name(name: str) -> Target:
+    """``"teacher"`` (the paper's 1-3-3-1 tanh teacher, seed 0, on [−1, 1]) or an equation id."""
+    return teacher() if name == "teacher" else get_target(name)
+
+
+# --------------------------------------------------------------------------- checks
+def check_equations(name: str, values: Any) -> tuple[str, ...]:
+    """A non-empty list of usable equation ids (one id is taken as a list of one)."""
+    if isinstance(values, str):
+        values = (values,)
+    if not isinstance(values, Sequence) or len(values) == 0:
+        raise ValueError(f"{name} must be a non-empty list of equation ids, got {values!r}")
+    known, broken = set(list_equations()), broken_equations()
+    for v in values:
+        if v in broken:
+            raise ValueError(f"{name}: equation '{v}' cannot be used: {broken[v]}")
+        if v not in known:
+            raise ValueError(f"{name}: unknown equation {v!r}; see precision.targets.list_equations()")
+    return tuple(values)
+
+
+def check_equation(name: str, value: Any) -> str:
+    """One usable equation id."""
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be one equation id (a string), got {value!r}")
+    return check_equations(name, (value,))[0]
+
+
+def check_targets(name: str, values: Any) -> tuple[str, ...]:
+    """Equation ids, or ``"teacher"`` (the paper's 1-3-3-1 tanh teacher network)."""
+    if isinstance(values, str):
+        values = (values,)
+    if not isinstance(values, Sequence) or len(values) == 0:
+        raise ValueError(f"{name} must be a non-empty list of equation ids or 'teacher', got {values!r}")
+    rest = [v for v in values if v != "teacher"]
+    if rest:
+        check_equations(name, rest)
+    return tuple(values)
+
+
+def check_target(name: str, value: Any) -> str:
+    """One equation id or ``"teacher"``."""
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be one equation id or 'teacher' (a string), got {value!r}")
+    return check_targets(name, (value,))[0]

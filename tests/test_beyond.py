@@ -1,9 +1,9 @@
-"""The comparison runs of Chapter 6 (precision.beyond)."""
+"""The comparison runs of Chapter 6 (precision.chapters.beyond)."""
 from __future__ import annotations
 
 import pytest
 
-from precision import beyond, profiles
+from precision.chapters import beyond, profiles
 
 
 def test_configs_cover_every_method_and_target():
@@ -45,9 +45,3 @@ def test_run_cost_orders_the_long_runs_first():
     assert (runs[0].target, runs[0].method) == ("Z.008", "multistage")  # the 2D multi-stage run is the longest
     assert {r.method for r in runs[-9:]} == {"chebyshev-lstsq", "chebyshev-interp"}  # no training: last
     assert all(beyond.run_cost(r) > 0 for r in runs if not r.method.startswith("chebyshev"))
-
-
-def test_target_labels_name_the_formula_and_box():
-    assert beyond.target_label("Z.002") == "Z.002: sin(x) on [0, 6]"
-    assert beyond.target_label("Z.008") == "Z.008: x*y on [1, 5] × [1, 5]"
-    assert "teacher" in beyond.target_label("teacher")

@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from precision.book import STATUS_PAGE, _toc_files, section_notebooks
+from precision.book.build import STATUS_PAGE, _toc_files, section_notebooks
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +106,7 @@ def test_every_page_renders_with_its_figures_and_links(root, smoke_book, browser
 def test_conclusions_execute_last_but_render_in_toc_order(root):
     """The scorecard of the Conclusions reads the records of every other chapter, the appendices
     included, so the build runs it after them; the book keeps the order of _toc.yml."""
-    from precision.book import RUN_LAST, execution_order
+    from precision.book.build import RUN_LAST, execution_order
 
     docs = section_notebooks(root)
     assert "book/conclusions" in RUN_LAST and "book/conclusions" in docs

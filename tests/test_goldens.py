@@ -10,7 +10,7 @@ import sys
 import jupytext
 import pytest
 
-from precision.book import section_notebooks
+from precision.book.build import section_notebooks
 
 ROOT_DOCS = None
 

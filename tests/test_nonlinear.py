@@ -1,11 +1,12 @@
-"""Chapter 3 / Appendix C experiment definitions (precision.nonlinear)."""
+"""Chapter 3 / Appendix C experiment definitions (precision.chapters.nonlinear)."""
 from __future__ import annotations
 
 import pytest
 
-from precision import nonlinear
-from precision.experiments import NetRun, figure2_configs, width_for
-from precision.profiles import resolve
+from precision.chapters import nonlinear
+from precision.chapters.nets import NetRun, width_for
+from precision.chapters.piecewise_linear import figure2_configs
+from precision.chapters.profiles import resolve
 
 
 def test_figure4_curves_and_theory():

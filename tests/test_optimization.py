@@ -1,12 +1,12 @@
-"""Chapter 4's runs (precision.optimization) and timings (precision.speed)."""
+"""Chapter 4's runs (precision.chapters.optimization) and timings (precision.chapters.optimization_speed)."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from precision import optimization as opt
-from precision import profiles, speed
-from precision.sweep import run_sweep
+from precision.chapters import optimization as opt
+from precision.chapters import profiles, optimization_speed as speed
+from precision.chapters.runs import run_jobs
 
 PIPE = opt.PipelineRun("teacher", n_train=120, n_test=300, bfgs_steps=400, lowcurv_steps=4, hessian_every=2,
                        record_every=20)
@@ -14,7 +14,7 @@ PIPE = opt.PipelineRun("teacher", n_train=120, n_test=300, bfgs_steps=400, lowcu
 
 @pytest.fixture(scope="module")
 def pipeline():
-    return run_sweep(opt.run_job, [PIPE], workers=1, progress=False)[0]
+    return run_jobs([PIPE], workers=1, progress=False)[0]
 
 
 def test_boosting_stage_lowers_the_error(pipeline):
@@ -35,7 +35,7 @@ def test_pipeline_pieces_run_on_one_after_another(pipeline):
 
 
 def test_rescaled_net_starts_where_stage_one_ended(pipeline):
-    res = run_sweep(opt.run_job, [opt.RescaleRun(PIPE)], workers=1, progress=False)[0]
+    res = run_jobs([opt.RescaleRun(PIPE)], workers=1, progress=False)[0]
     assert res["scale"] == pytest.approx(pipeline["stages"][1]["scale"], rel=1e-12)
     # scaling the output layer by c and the targets by c leaves the (unscaled) RMSE unchanged
     assert res["bfgs"]["history"][0, 1] == pytest.approx(pipeline["stages"][0]["rmse_train"], rel=1e-8)
@@ -43,9 +43,9 @@ def test_rescaled_net_starts_where_stage_one_ended(pipeline):
 
 
 def test_tau_run_never_raises_the_loss_and_spectrum_is_complete(pipeline):
-    tau = run_sweep(opt.run_job, [opt.TauRun(PIPE, 1e-10, 3, 3)], workers=1, progress=False)[0]
+    tau = run_jobs([opt.TauRun(PIPE, 1e-10, 3, 3)], workers=1, progress=False)[0]
     assert tau["rmse_train"] <= pipeline["stages"][0]["bfgs"]["rmse_train"] * (1 + 1e-12)
-    spec = run_sweep(opt.run_job, [opt.SpectrumRun(PIPE)], workers=1, progress=False)[0]
+    spec = run_jobs([opt.SpectrumRun(PIPE)], workers=1, progress=False)[0]
     assert len(spec["eigenvalues"]) == 481
     assert np.sum(spec["projections"] ** 2) == pytest.approx(spec["gradient_norm"] ** 2, rel=1e-8)
     assert spec["rmse_train"] == pipeline["stages"][0]["bfgs"]["rmse_train"]
@@ -53,7 +53,7 @@ def test_tau_run_never_raises_the_loss_and_spectrum_is_complete(pipeline):
 
 def test_curve_run_records_history_and_spectrum():
     job = opt.CurveRun("Z.001", "adam", 60, 50, 100, width=6, lr=1e-2, record_every=20, spectrum=True)
-    res = opt.run_job(job)
+    res = (job).run()
     assert res["history"][:, 0].tolist() == [0, 20, 40, 60]
     assert res["best_test"] <= res["history"][0, 2]
     assert len(res["spectrum"]["eigenvalues"]) == res["n_params"] == 6 * 1 + 6 + 6 * 6 + 6 + 6 + 1
@@ -65,16 +65,16 @@ def test_curve_run_records_history_and_spectrum():
 def test_bad_curve_runs_are_refused(change, message):
     base = dict(target="Z.001", optimizer="adam", steps=10, n_train=10, n_test=10)
     with pytest.raises(ValueError, match=message):
-        opt.run_job(opt.CurveRun(**{**base, **change}))
+        (opt.CurveRun(**{**base, **change})).run()
 
 
 def test_bad_jobs_are_refused():
-    with pytest.raises(ValueError, match="job must be one of"):
-        opt.run_job({"kind": "curve"})
+    with pytest.raises(TypeError, match="must be a chapter run"):
+        run_jobs([{"kind": "curve"}], workers=1, progress=False)
     with pytest.raises(ValueError, match="scale must be one of"):
-        opt.run_job(opt.PipelineRun("Z.001", 10, 10, 10, 0, scale="median"))
+        (opt.PipelineRun("Z.001", 10, 10, 10, 0, scale="median")).run()
     with pytest.raises(ValueError, match="needs stages >= 2"):
-        opt.run_job(opt.RescaleRun(opt.PipelineRun("Z.001", 10, 10, 10, 0, stages=1)))
+        (opt.RescaleRun(opt.PipelineRun("Z.001", 10, 10, 10, 0, stages=1))).run()
 
 
 def test_figure_jobs_take_one_spectrum_at_the_lr_nearest_1e3():
@@ -117,12 +117,10 @@ def test_hessian_cost_reports_time_and_memory():
     assert res["matrix_bytes"] == 8 * res["P"] ** 2
     assert res["peak_bytes"] is None or res["peak_bytes"] >= 0
     assert speed.total_memory() > 2 ** 30
-    with pytest.raises(ValueError, match="timing kind must be one of"):
-        speed.run_timing({"kind": "gpu"})
 
 
 def test_our_bfgs_and_scipy_reach_the_same_target():
-    res = speed.run_timing({"kind": "bfgs", "width": 5, "n": 100, "rmse": 1e-2, "max_steps": 2000})
+    res = speed.BfgsTiming(width=5, n=100, rmse=1e-2, max_steps=2000).run()
     assert res["ours"]["reached"] and res["scipy"]["reached"]
     assert res["ours"]["rmse_train"] <= 1e-2 and res["scipy"]["rmse_train"] <= 1e-2
     assert res["ratio"] > 0

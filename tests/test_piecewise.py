@@ -9,11 +9,12 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from precision import experiments, modular, regions  # noqa: E402
+from precision import modular, regions
+from precision.chapters import nets, piecewise_linear  # noqa: E402
 from precision.interpolation import SimplexInterpolator  # noqa: E402
 from precision.models import mlp, n_params  # noqa: E402
 from precision.optimizers import rmse, train_adam  # noqa: E402
-from precision.profiles import resolve  # noqa: E402
+from precision.chapters.profiles import resolve  # noqa: E402
 
 
 def _torch_adam(model, x, y, steps, lr=1e-3):
@@ -122,41 +123,41 @@ def test_simplex_regions_and_colours():
 
 def test_width_for_matches_the_parameter_budget():
     for eq, depth, n in [("Z.001", 2, 1000), ("I.44.4", 3, 4096), ("II.6.15a", 4, 256)]:
-        w = experiments.width_for(eq, depth, n)
-        got = experiments.net_params(eq, depth, w)
+        w = nets.width_for(eq, depth, n)
+        got = nets.net_params(eq, depth, w)
         assert abs(got - n) / n < 0.1
-        assert got == n_params(experiments.build_net(experiments.NetRun(eq, depth, w)))
-    w = experiments.width_for("I.8.14", 4, 1024, "modular")
-    cfg = experiments.NetRun("I.8.14", 4, w, architecture="modular")
-    assert abs(n_params(experiments.build_net(cfg)) - 1024) / 1024 < 0.1
+        assert got == n_params(nets.build_net(nets.NetRun(eq, depth, w)))
+    w = nets.width_for("I.8.14", 4, 1024, "modular")
+    cfg = nets.NetRun("I.8.14", 4, w, architecture="modular")
+    assert abs(n_params(nets.build_net(cfg)) - 1024) / 1024 < 0.1
 
 
 def test_run_net_follows_the_papers_conventions():
-    cfg = experiments.NetRun("II.8.31", 3, 6, steps=200, n_test=500)
-    out = experiments.run_net(cfg)
+    cfg = nets.NetRun("II.8.31", 3, 6, steps=200, n_test=500)
+    out = nets.run_net(cfg)
     assert out["n_train"] == out["n_params"] // 3
     assert np.isfinite(out["rmse_test"]) and out["best_step"] > 0  # training lowered the loss
-    assert experiments.run_net(cfg)["rmse_test"] == out["rmse_test"]  # seeded: reproducible
+    assert nets.run_net(cfg)["rmse_test"] == out["rmse_test"]  # seeded: reproducible
     with pytest.raises(ValueError, match="optimizer"):
-        experiments.run_net(experiments.NetRun("Z.001", 3, 5, optimizer="sgd"))
+        nets.run_net(nets.NetRun("Z.001", 3, 5, optimizer="sgd"))
 
 
 def test_toy_runs_keep_their_weights():
-    cfg = experiments.ToyRun("cos(2*x)", (("x", 3.0, 6.0),), 23, 5, seed=1, steps=300, standardize=True)
-    out = experiments.run_toy(cfg)
-    model = experiments.toy_model(cfg, out["weights"])
-    data, mean, std = experiments.toy_data(cfg)
+    cfg = piecewise_linear.ToyRun("cos(2*x)", (("x", 3.0, 6.0),), 23, 5, seed=1, steps=300, standardize=True)
+    out = piecewise_linear.run_toy(cfg)
+    model = piecewise_linear.toy_model(cfg, out["weights"])
+    data, mean, std = piecewise_linear.toy_data(cfg)
     assert abs(rmse(model, torch.as_tensor((data.x_test - mean) / std), torch.as_tensor(data.y_test))
                - out["rmse_test"]) < 1e-14
 
 
 def test_figure_configs_cover_every_equation_and_depth():
     cfg = resolve("piecewise", "smoke")
-    simplex, nets = experiments.figure2_configs(cfg)
+    simplex, nets = piecewise_linear.figure2_configs(cfg)
     assert {c.target for c in simplex} == set(cfg.equations) == {c.target for c in nets}
     assert {c.depth for c in nets} == set(cfg.depths)
     assert max(c.n_train for c in simplex if c.target == "II.6.15a") <= cfg.simplex_max_high_d
-    fig3 = experiments.figure3_configs(cfg)
+    fig3 = piecewise_linear.figure3_configs(cfg)
     assert {c.architecture for c in fig3} == {"dense", "modular"}
     with pytest.raises(ValueError, match="modular_targets"):
-        experiments.figure3_configs(resolve("piecewise", "smoke", modular_targets=["Z.001"]))
+        piecewise_linear.figure3_configs(resolve("piecewise", "smoke", modular_targets=["Z.001"]))

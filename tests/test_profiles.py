@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from precision import profiles
+from precision.chapters import profiles
 
 
 @pytest.mark.parametrize("chapter", list(profiles.CONFIGS))

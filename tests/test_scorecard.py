@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from precision import scorecard
+from precision.book import scorecard
 from precision.cache import code_hash
 
 FIGURES = [str(i) for i in range(1, 11)] + ["A1", "A2", "A3", "A4"]

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from .cache import atomic_write_bytes, cache_dir, code_hash
-from .profiles import check_profile
+from ..cache import atomic_write_bytes, cache_dir, code_hash
+from ..chapters.profiles import check_profile
 
 __all__ = ["Claim", "Row", "CLAIMS", "VERDICTS", "NOT_RUN", "record", "load", "summary", "claim", "keys",
            "record_path", "combine"]

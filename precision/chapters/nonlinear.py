@@ -1,7 +1,7 @@
 """Chapter 3 and Appendix C experiments: spline scaling (Figure 4), tanh vs ReLU vs simplex
 (Figures 5, 6a, A3) and the solver trap of scipy's grid interpolator.
 
-The runs themselves live elsewhere (:mod:`precision.splines`, :func:`precision.experiments.run_net`,
+The runs themselves live elsewhere (:mod:`precision.splines`, :func:`precision.chapters.nets.run_net`,
 :mod:`precision.gadgets`); this module holds what the chapter decides: which curves Figure 4
 draws, over which window each slope is fitted, and which network configs Figures 5, 6a and A3
 train — built so that identical runs share one cache entry across chapters.
@@ -14,7 +14,10 @@ from typing import Sequence
 
 import numpy as np
 
-from .splines import grid_scaling, loglog_slope, test_points
+from ..splines import grid_scaling, loglog_slope, test_points
+from .nets import NetRun, width_for
+from .piecewise_linear import figure2_configs
+from .profiles import resolve
 
 __all__ = ["SplineCurve", "CurveResult", "FIGURE4", "figure4_target", "run_curve", "SolverTrapRow",
            "solver_trap", "tanh_configs", "relu_configs", "TANH_BATCH_CAP"]
@@ -71,7 +74,7 @@ FIGURE4: tuple[SplineCurve, ...] = (
 
 def figure4_target(dim: int):
     """Figure 4's function in ``dim`` dimensions: eˣ on [−1, 1] (Z.009), e^(xy) on [−1, 1]², I.30.5."""
-    from .targets import from_expression, get_target
+    from ..targets import from_expression, get_target
 
     if dim == 1:
         return get_target("Z.009")
@@ -132,7 +135,7 @@ def solver_trap(sizes: Sequence[int] = (16, 32, 64), n_test: int = 5000, seed: i
     from scipy.interpolate import RegularGridInterpolator
     from scipy.sparse.linalg import spsolve
 
-    from .splines import fit_grid
+    from ..splines import fit_grid
 
     target = figure4_target(2)
     x = test_points(target, n_test, seed)
@@ -157,22 +160,17 @@ def solver_trap(sizes: Sequence[int] = (16, 32, 64), n_test: int = 5000, seed: i
 
 def tanh_configs(equations: Sequence[str], depths: Sequence[int], sizes: Sequence[int], seeds: int, steps: int,
                  n_test: int, optimizer: str = "adam") -> list:
-    """Dense tanh nets of Figures 5, 6a and A3: one :class:`~precision.experiments.NetRun` per
+    """Dense tanh nets of Figures 5, 6a and A3: one :class:`~precision.chapters.nets.NetRun` per
     equation, depth, parameter count (width closest to it) and seed; Adam with the tanh batch cap
     (30 000), or BFGS with ``steps`` as its maximum. Same arguments → same configs → one cache entry."""
-    from .experiments import NetRun, width_for
-
     return [NetRun(eq, depth, width_for(eq, depth, n), seed, activation="tanh", optimizer=optimizer, steps=steps,
                    batch_cap=TANH_BATCH_CAP, n_test=n_test)
             for eq in equations for depth in depths for n in sizes for seed in range(seeds)]
 
 
 def relu_configs(equations: Sequence[str], profile: str) -> tuple[list, list]:
-    """Chapter 2's simplex and ReLU runs (:func:`precision.experiments.figure2_configs` at
+    """Chapter 2's simplex and ReLU runs (:func:`precision.chapters.piecewise_linear.figure2_configs` at
     ``profile``) restricted to ``equations``: the very configs Chapter 2 trained, so a sweep over
     them is answered from Chapter 2's cache."""
-    from .experiments import figure2_configs
-    from .profiles import resolve
-
     simplex, nets = figure2_configs(resolve("piecewise", profile))
     return [c for c in simplex if c.target in equations], [c for c in nets if c.target in equations]

@@ -9,67 +9,22 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
-__all__ = ["PROFILES", "resolve", "sizes", "check_profile", "check_positive_int", "check_sizes", "check_equations"]
+from ..checks import (check_nonnegative_int, check_positive_float, check_positive_floats, check_positive_int,
+                      check_relative_precisions, check_sizes)
+from ..targets import check_equation, check_equations, check_target, check_targets
+
+__all__ = ["PROFILES", "resolve", "sizes", "check_profile"]
 
 PROFILES = ("smoke", "book", "paper")
 
 
-# --------------------------------------------------------------------------- checks
 def check_profile(profile: Any) -> str:
+    """``profile`` if it is one of :data:`PROFILES`."""
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {', '.join(repr(p) for p in PROFILES)}; got {profile!r}")
     return profile
-
-
-def check_positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return value
-
-
-def check_nonnegative_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
-    return value
-
-
-def check_sizes(name: str, values: Any) -> tuple[int, ...]:
-    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or len(values) == 0:
-        raise ValueError(f"{name} must be a non-empty list of positive integers, got {values!r}")
-    for v in values:
-        if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
-            raise ValueError(f"{name} must be a non-empty list of positive integers, got {values!r}")
-    return tuple(values)
-
-
-def check_equations(name: str, values: Any) -> tuple[str, ...]:
-    from .targets import broken_equations, list_equations
-
-    if isinstance(values, str):
-        values = (values,)
-    if not isinstance(values, Sequence) or len(values) == 0:
-        raise ValueError(f"{name} must be a non-empty list of equation ids, got {values!r}")
-    known, broken = set(list_equations()), broken_equations()
-    for v in values:
-        if v in broken:
-            raise ValueError(f"{name}: equation '{v}' cannot be used: {broken[v]}")
-        if v not in known:
-            raise ValueError(f"{name}: unknown equation {v!r}; see precision.targets.list_equations()")
-    return tuple(values)
-
-
-def check_equation(name: str, value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"{name} must be one equation id (a string), got {value!r}")
-    return check_equations(name, (value,))[0]
-
-
-def check_positive_float(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
-    return float(value)
 
 
 def _knob(check: Callable[[str, Any], Any]) -> Any:
@@ -230,29 +185,7 @@ CONFIGS: dict[str, type] = {"introduction": IntroductionConfig, "piecewise": Pie
 
 
 # --------------------------------------------------------------------------- Chapter 4
-def check_positive_floats(name: str, values: Any) -> tuple[float, ...]:
-    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or len(values) == 0 or any(
-            isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0 for v in values):
-        raise ValueError(f"{name} must be a non-empty list of positive numbers, got {values!r}")
-    return tuple(float(v) for v in values)
 
-
-def check_targets(name: str, values: Any) -> tuple[str, ...]:
-    """Equation ids, or "teacher" (the paper's 1-3-3-1 tanh teacher network)."""
-    if isinstance(values, str):
-        values = (values,)
-    if not isinstance(values, Sequence) or len(values) == 0:
-        raise ValueError(f"{name} must be a non-empty list of equation ids or 'teacher', got {values!r}")
-    rest = [v for v in values if v != "teacher"]
-    if rest:
-        check_equations(name, rest)
-    return tuple(values)
-
-
-def check_target(name: str, value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"{name} must be one equation id or 'teacher' (a string), got {value!r}")
-    return check_targets(name, (value,))[0]
 
 
 @dataclass(frozen=True)
@@ -341,13 +274,6 @@ CONFIGS.update({"optimization": OptimizationConfig, "appendix-a": AppendixAConfi
 
 
 # --------------------------------------------------------------------------- Chapter 5
-def check_relative_precisions(name: str, values: Any) -> tuple[float, ...]:
-    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or len(values) == 0 or any(
-            isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < 1 for v in values):
-        raise ValueError(f"{name} must be a non-empty list of relative RMSEs between 0 and 1 (e.g. [1e-3, 1e-8]), "
-                         f"got {values!r}")
-    return tuple(float(v) for v in values)
-
 
 @dataclass(frozen=True)
 class ConclusionsConfig:
@@ -369,7 +295,7 @@ CONFIGS["conclusions"] = ConclusionsConfig
 @dataclass(frozen=True)
 class BeyondConfig:
     """Chapter 6: every method (Adam, BFGS, the paper's pipeline, Levenberg–Marquardt, LM +
-    boosting, multi-stage nets, Chebyshev) on 1D targets and xy (:mod:`precision.beyond`).
+    boosting, multi-stage nets, Chebyshev) on 1D targets and xy (:mod:`precision.chapters.beyond`).
     ``*_2d`` knobs apply to 2D targets. Multi-stage runs ``ms_adam_steps`` Adam then
     ``ms_steps`` LM steps per stage; ``ms_growth_2d`` multiplies the 2D training set per stage."""
 

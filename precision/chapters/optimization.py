@@ -1,8 +1,8 @@
 """Chapter 4's runs: learning curves, the combined pipeline and the appendices' variations
 (paper §4, Figures 7–9; Appendices A, B and D).
 
-Every run is a frozen dataclass of plain values handed to :func:`run_job`, so
-:func:`precision.sweep.run_sweep` caches it (config + code hash) and runs many in parallel:
+Every run is a :class:`~precision.chapters.runs.Job` (a frozen dataclass of plain values), so
+:func:`precision.chapters.runs.run_jobs` caches it (config + code hash) and runs many in parallel:
 
 * :class:`CurveRun` — one net trained by Adam (at one learning rate) or by BFGS, with its
   learning curve; optionally the Hessian spectrum at the end (Figure 7);
@@ -25,25 +25,20 @@ from typing import Any
 import numpy as np
 import torch
 
-from .boosting import residual_scale
-from .flat import set_flat_parameters, torch_threads
-from .landscape import spectrum
-from .lowcurv import train_lowcurv
-from .models import mlp, n_params
-from .optimizers import TrainResult, train_adam, train_bfgs
-from .targets import Dataset, Target, get_target, sample, teacher
+from ..boosting import residual_scale
+from ..flat import set_flat_parameters, torch_threads
+from ..landscape import spectrum
+from ..lowcurv import train_lowcurv
+from ..models import mlp, n_params
+from ..optimizers import OPTIMIZERS, TrainResult, train_adam, train_bfgs
+from ..checks import check_positive_float, check_positive_int
+from ..targets import Dataset, sample, target_by_name
+from .runs import Job, run_jobs
 
-__all__ = ["CurveRun", "PipelineRun", "RescaleRun", "TauRun", "SpectrumRun", "run_job", "get_data", "job_cost",
-           "pipeline_for", "figure_jobs",
-           "pipeline_stages", "PHASES"]
+__all__ = ["CurveRun", "PipelineRun", "RescaleRun", "TauRun", "SpectrumRun", "get_data", "pipeline_for",
+           "figure_jobs", "pipeline_stages", "PHASES"]
 
-OPTIMIZERS = ("adam", "bfgs")
 PHASES = ("BFGS", "low-curvature")
-
-
-def target_by_name(name: str) -> Target:
-    """``"teacher"`` (the paper's 1-3-3-1 tanh teacher, seed 0, on [−1, 1]) or an equation id."""
-    return teacher() if name == "teacher" else get_target(name)
 
 
 def get_data(target: str, n_train: int, n_test: int, seed: int = 0) -> Dataset:
@@ -52,7 +47,7 @@ def get_data(target: str, n_train: int, n_test: int, seed: int = 0) -> Dataset:
 
 
 @dataclass(frozen=True)
-class CurveRun:
+class CurveRun(Job):
     """One ``width``-wide tanh net of ``depth`` layers trained by ``optimizer`` ("adam" at
     learning rate ``lr`` for ``steps`` full-batch steps, or "bfgs" for at most ``steps``)."""
 
@@ -67,11 +62,17 @@ class CurveRun:
     seed: int = 0
     record_every: int = 50
     spectrum: bool = False
-    kind: str = "curve"
+
+    def run(self) -> dict[str, Any]:
+        return _one_thread(run_curve, self)
+
+    def cost(self) -> float:
+        per_step = self.n_train * self.width ** 2 * (1 if self.optimizer == "adam" else 4)
+        return self.steps * per_step * (3 if self.spectrum else 1)
 
 
 @dataclass(frozen=True)
-class PipelineRun:
+class PipelineRun(Job):
     """The combined method of §4.2 on a ``width``-wide tanh net: for each of ``stages``
     stages, BFGS (at most ``bfgs_steps``) then ``lowcurv_steps`` low-curvature steps
     (threshold ``tau``, Hessian recomputed every ``hessian_every`` steps); stage k > 1
@@ -90,21 +91,29 @@ class PipelineRun:
     scale: str = "mean"
     seed: int = 0
     record_every: int = 50
-    kind: str = "pipeline"
+
+    def run(self) -> dict[str, Any]:
+        return _one_thread(run_pipeline, self)
+
+    def cost(self) -> float:
+        return self.stages * (self.bfgs_steps * self.n_train * self.width ** 2 * 3
+                              + self.lowcurv_steps / self.hessian_every * self.n_train * self.width ** 4 / 10)
 
 
 @dataclass(frozen=True)
-class RescaleRun:
+class RescaleRun(Job):
     """Appendix A: the pipeline's stage-1 net, trained further (BFGS ≤ ``pipeline.bfgs_steps``
     then ``pipeline.lowcurv_steps`` low-curvature steps) on the targets multiplied by the
     factor c that stage 2 would use — the rescaling of boosting without a fresh net."""
 
     pipeline: PipelineRun
-    kind: str = "rescale"
+
+    def run(self) -> dict[str, Any]:
+        return _one_thread(run_rescale, self)
 
 
 @dataclass(frozen=True)
-class TauRun:
+class TauRun(Job):
     """Appendix B: ``steps`` low-curvature steps at threshold ``tau`` from the pipeline's
     stage-1 BFGS point."""
 
@@ -112,21 +121,23 @@ class TauRun:
     tau: float
     steps: int
     hessian_every: int = 1
-    kind: str = "tau"
+
+    def run(self) -> dict[str, Any]:
+        return _one_thread(run_tau, self)
 
 
 @dataclass(frozen=True)
-class SpectrumRun:
+class SpectrumRun(Job):
     """Appendix D: the Hessian spectrum at the pipeline's stage-1 BFGS point."""
 
     pipeline: PipelineRun
-    kind: str = "spectrum"
+
+    def run(self) -> dict[str, Any]:
+        return _one_thread(run_spectrum, self)
 
 
 # --------------------------------------------------------------------------- helpers
 def _check_curve(c: CurveRun) -> None:
-    from .profiles import check_positive_float, check_positive_int
-
     if c.optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {c.optimizer!r}")
     for name in ("steps", "n_train", "n_test", "width", "depth", "record_every"):
@@ -160,10 +171,13 @@ def _model(d: int, width: int, depth: int, seed: int, params: np.ndarray | None 
     return model
 
 
-def _cached(job: Any) -> dict:
-    from .sweep import run_sweep
+def _cached(job: Job) -> dict:
+    return run_jobs([job], workers=1, progress=False)[0]
 
-    return run_sweep(run_job, [job], workers=1, progress=False)[0]
+
+def _one_thread(fn, job: Job) -> dict[str, Any]:
+    with torch_threads(1):  # one thread; the sweep supplies the parallelism
+        return fn(job)
 
 
 # --------------------------------------------------------------------------- runs
@@ -186,8 +200,6 @@ def run_curve(c: CurveRun) -> dict[str, Any]:
 
 
 def run_pipeline(c: PipelineRun) -> dict[str, Any]:
-    from .profiles import check_positive_int
-
     for name in ("n_train", "n_test", "bfgs_steps", "stages", "width", "depth", "hessian_every", "record_every"):
         check_positive_int(name, getattr(c, name))
     if c.lowcurv_steps < 0:
@@ -258,8 +270,6 @@ def run_rescale(c: RescaleRun) -> dict[str, Any]:
 
 
 def run_tau(c: TauRun) -> dict[str, Any]:
-    from .profiles import check_positive_float, check_positive_int
-
     check_positive_float("tau", c.tau)
     check_positive_int("steps", c.steps)
     check_positive_int("hessian_every", c.hessian_every)
@@ -280,30 +290,6 @@ def run_spectrum(c: SpectrumRun) -> dict[str, Any]:
     out = _spectrum_dict(model, data)
     out["rmse_train"] = stage1["bfgs"]["rmse_train"]
     return out
-
-
-_RUNNERS = {"curve": run_curve, "pipeline": run_pipeline, "rescale": run_rescale, "tau": run_tau,
-            "spectrum": run_spectrum}
-
-
-def run_job(job: Any) -> dict[str, Any]:
-    """Run one of this module's jobs (one thread; the sweep supplies the parallelism)."""
-    kind = getattr(job, "kind", None)
-    if kind not in _RUNNERS:
-        raise ValueError(f"job must be one of CurveRun, PipelineRun, RescaleRun, TauRun, SpectrumRun; got {job!r}")
-    with torch_threads(1):
-        return _RUNNERS[kind](job)
-
-
-def job_cost(job: Any) -> float:
-    """A rough relative cost, to start the longest runs first."""
-    if isinstance(job, CurveRun):
-        per_step = job.n_train * job.width ** 2 * (1 if job.optimizer == "adam" else 4)
-        return job.steps * per_step * (3 if job.spectrum else 1)
-    if isinstance(job, PipelineRun):
-        return job.stages * (job.bfgs_steps * job.n_train * job.width ** 2 * 3
-                             + job.lowcurv_steps / job.hessian_every * job.n_train * job.width ** 4 / 10)
-    return 0.0
 
 
 # --------------------------------------------------------------------------- the chapter's jobs

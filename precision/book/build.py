@@ -30,8 +30,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .cache import atomic_write_bytes, code_hash
-from .profiles import check_profile
+from ..cache import atomic_write_bytes, code_hash
+from ..chapters.profiles import check_profile
 
 __all__ = ["section_notebooks", "execution_order", "execute_notebook", "build", "write_goldens", "STATUS_PAGE",
            "RUN_LAST"]

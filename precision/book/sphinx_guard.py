@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from .cache import code_hash
+from ..cache import code_hash
 
 
 def _check(app, config) -> None:

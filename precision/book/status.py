@@ -8,7 +8,7 @@ import platform
 from importlib import metadata
 from pathlib import Path
 
-from .cache import code_hash
+from ..cache import code_hash
 
 __all__ = ["build_report", "environment_report"]
 

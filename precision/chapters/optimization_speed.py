@@ -1,4 +1,4 @@
-"""Timings that Chapter 4 reports (paper §4.2, §4.3): our BFGS against the authors' scipy
+"""Chapter 4 (optimisation): the timings it reports (paper §4.2, §4.3): our BFGS against the authors' scipy
 route, the vectorised low-curvature projection against a loop, and the cost of one
 Hessian eigen-step as the parameter count grows.
 
@@ -13,19 +13,23 @@ Hessian eigen-step as the parameter count grows.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import scipy.optimize
 import torch
 
-from .flat import flat_mse, flat_parameters, torch_threads
-from .landscape import hessian
-from .lowcurv import project, project_loop
-from .models import mlp, n_params
-from .optimizers import train_bfgs
+from ..flat import flat_mse, flat_parameters, torch_threads
+from ..landscape import hessian
+from ..lowcurv import project, project_loop
+from ..models import mlp, n_params
+from ..optimizers import train_bfgs
+from ..targets import sample, teacher
+from .runs import Job
 
-__all__ = ["scipy_bfgs", "ours", "projection_speed", "hessian_cost", "peak_memory_reset", "peak_memory", "run_timing", "total_memory"]
+__all__ = ["scipy_bfgs", "ours", "projection_speed", "hessian_cost", "peak_memory_reset", "peak_memory", "total_memory",
+           "HessianTiming", "ProjectionTiming", "BfgsTiming"]
 
 
 class _Reached(Exception):
@@ -145,28 +149,46 @@ def hessian_cost(width: int, n: int, d_in: int = 1, depth: int = 3, seed: int = 
             "peak_bytes": (peak - base) if resettable and peak is not None and base is not None else None}
 
 
-def run_timing(config: dict) -> dict:
-    """One cached timing for Chapter 4 (a JSON-able ``config`` for :func:`precision.sweep.run_sweep`):
-    ``{"kind": "hessian", "width", "n"}`` → :func:`hessian_cost`;
-    ``{"kind": "bfgs", "width", "n", "rmse", "max_steps"}`` → :func:`ours` and :func:`scipy_bfgs`
-    from the same start on teacher–student data; ``{"kind": "projection", "P", "keep"}`` →
-    :func:`projection_speed`. Timings are of this machine, the day they ran."""
-    from .targets import sample, teacher
+@dataclass(frozen=True)
+class HessianTiming(Job):
+    """:func:`hessian_cost` of a ``width``-wide depth-3 tanh net on ``n`` points."""
 
-    kind = config.get("kind")
-    if kind == "hessian":
-        return hessian_cost(config["width"], config["n"])
-    if kind == "projection":
-        return projection_speed(config["P"], config["keep"])
-    if kind == "bfgs":
-        data = sample(teacher(), config["n"], 1000, seed=0)
+    width: int
+    n: int
+
+    def run(self) -> dict:
+        return hessian_cost(self.width, self.n)
+
+
+@dataclass(frozen=True)
+class ProjectionTiming(Job):
+    """:func:`projection_speed` for ``P`` parameters keeping ``keep`` directions."""
+
+    P: int
+    keep: int
+
+    def run(self) -> dict:
+        return projection_speed(self.P, self.keep)
+
+
+@dataclass(frozen=True)
+class BfgsTiming(Job):
+    """:func:`ours` against :func:`scipy_bfgs` from the same start on teacher–student data
+    (``n`` points, a ``width``-wide net), both to train RMSE ``rmse`` or ``max_steps``."""
+
+    width: int
+    n: int
+    rmse: float
+    max_steps: int
+
+    def run(self) -> dict:
+        data = sample(teacher(), self.n, 1000, seed=0)
         with torch_threads(1):
-            mine = ours(mlp(1, config["width"], 3, "tanh", seed=0), data.x_train, data.y_train, config["rmse"],
-                        config["max_steps"])
-            theirs = scipy_bfgs(mlp(1, config["width"], 3, "tanh", seed=0), data.x_train, data.y_train,
-                                config["rmse"], config["max_steps"])
+            mine = ours(mlp(1, self.width, 3, "tanh", seed=0), data.x_train, data.y_train, self.rmse,
+                        self.max_steps)
+            theirs = scipy_bfgs(mlp(1, self.width, 3, "tanh", seed=0), data.x_train, data.y_train,
+                                self.rmse, self.max_steps)
         return {"ours": mine, "scipy": theirs, "ratio": theirs["seconds"] / mine["seconds"]}
-    raise ValueError(f"timing kind must be one of hessian, projection, bfgs; got {kind!r}")
 
 
 def total_memory() -> int:

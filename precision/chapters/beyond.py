@@ -1,4 +1,4 @@
-"""Beyond the paper: every method on the same 1D and 2D targets, one run per config.
+"""Chapter 6 (beyond the paper): every method on the same 1D and 2D targets, one run per config.
 
 The comparison chapter (and ``benchmarks/beyond.py``) fits y = x² (Z.001), the paper's
 1-3-3-1 teacher, eˣ (Z.009), sin x on [0, 6] (Z.002) and xy on [1, 5]² (Z.008) with
@@ -30,10 +30,11 @@ from typing import Any
 import numpy as np
 import torch
 
-from .targets import Dataset, Target, get_target, sample, teacher
+from ..targets import Dataset, Target, get_target, sample, target_by_name, to_unit_box
+from .runs import Job
 
-__all__ = ["METHODS", "TARGETS", "BeyondRun", "beyond_target", "beyond_data", "run_beyond", "label_floor",
-           "beyond_configs", "run_cost", "chebyshev_curves", "target_label"]
+__all__ = ["METHODS", "TARGETS", "BeyondRun", "beyond_data", "run_beyond", "label_floor", "beyond_configs",
+           "run_cost", "chebyshev_curves"]
 
 METHODS = ("adam", "bfgs", "pipeline", "lm", "lm-boost", "multistage", "chebyshev-interp", "chebyshev-lstsq")
 TARGETS = ("Z.001", "teacher", "Z.009", "Z.002", "Z.008")
@@ -41,7 +42,7 @@ NEURAL = ("adam", "bfgs", "pipeline", "lm", "lm-boost", "multistage")
 
 
 @dataclass(frozen=True)
-class BeyondRun:
+class BeyondRun(Job):
     """One method on one target. ``steps`` is the method's main budget: Adam steps, BFGS
     maximum steps (per stage for ``pipeline``), LM steps (per stage for ``lm-boost`` and
     ``multistage``), or, for Chebyshev, the degree per axis. ``stages`` applies to the
@@ -65,33 +66,29 @@ class BeyondRun:
     floor_points: int = 200
     seed: int = 0
 
+    def run(self) -> dict[str, Any]:
+        return run_beyond(self)
 
-def beyond_target(name: str) -> Target:
-    """``"teacher"`` (the paper's 1-3-3-1 tanh teacher) or an equation id."""
-    return teacher() if name == "teacher" else get_target(name)
-
-
-def _to_unit(x: np.ndarray, target: Target) -> np.ndarray:
-    low, high = np.asarray(target.low), np.asarray(target.high)
-    return (2 * x - (low + high)) / (high - low)
+    def cost(self) -> float:
+        return run_cost(self)
 
 
 def beyond_data(run: BeyondRun) -> Dataset:
     """The run's training and test sets, inputs in the target's own coordinates."""
-    return sample(beyond_target(run.target), run.n_train, run.n_test, seed=run.seed)
+    return sample(target_by_name(run.target), run.n_train, run.n_test, seed=run.seed)
 
 
 def label_floor(target: str, n_points: int = 2000, seed: int = 0) -> float:
     """RMSE of the exact labels rounded once to float64 (mpmath reference): no fit to stored
     float64 labels is expected to beat it."""
-    from .floors import precision_floors
+    from ..floors import precision_floors
 
-    return precision_floors(beyond_target(target), n_points, seed=seed, formats=("float64",))[0].rounding_rmse
+    return precision_floors(target_by_name(target), n_points, seed=seed, formats=("float64",))[0].rounding_rmse
 
 
 def _check(run: BeyondRun) -> None:
-    from .lm import SOLVERS
-    from .profiles import check_nonnegative_int, check_positive_float, check_positive_int
+    from ..lm import SOLVERS
+    from ..checks import check_nonnegative_int, check_positive_float, check_positive_int
 
     if run.method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}; got {run.method!r}")
@@ -108,7 +105,7 @@ def _check(run: BeyondRun) -> None:
 
 def run_beyond(run: BeyondRun) -> dict[str, Any]:
     """Fit one target with one method (see the module docstring); a dict of plain numbers."""
-    from .flat import torch_threads
+    from ..flat import torch_threads
 
     _check(run)
     data = beyond_data(run)
@@ -122,7 +119,7 @@ def run_beyond(run: BeyondRun) -> dict[str, Any]:
         out["cpu_seconds"] = time.process_time() - cpu
     floor = out.pop("_floor", None)
     if floor is not None:  # the first net's own float64 rounding, as a share of the prediction
-        from .floors import forward_rounding_rmse
+        from ..floors import forward_rounding_rmse
 
         model, inputs, scale = floor
         out["forward_floor"] = forward_rounding_rmse(model, inputs) / scale
@@ -131,16 +128,17 @@ def run_beyond(run: BeyondRun) -> dict[str, Any]:
 
 
 def _fit(run: BeyondRun, data: Dataset, target: Target) -> dict[str, Any]:
-    from .boosting import boost
-    from .chebyshev import chebyshev_curve
-    from .models import mlp, n_params
-    from .optimizers import train_adam, train_bfgs
+    from ..boosting import boost
+    from ..chebyshev import chebyshev_curve
+    from ..models import mlp, n_params
+    from ..optimizers import train_adam, train_bfgs
 
     if run.method.startswith("chebyshev"):
         point = chebyshev_curve(data, [run.steps], "interpolate" if run.method == "chebyshev-interp" else "lstsq")[0]
         return {"rmse_train": point.rmse_train, "rmse_test": point.rmse_test, "n_params": point.n_coef,
                 "trace": [[point.seconds, point.rmse_test]]}
-    unit = Dataset(target, _to_unit(data.x_train, target), data.y_train, _to_unit(data.x_test, target), data.y_test)
+    unit = Dataset(target, to_unit_box(data.x_train, target.low, target.high), data.y_train,
+                   to_unit_box(data.x_test, target.low, target.high), data.y_test)
     x, y, xt, yt = (torch.from_numpy(a) for a in (unit.x_train, unit.y_train, unit.x_test, unit.y_test))
     d = target.d
     cpu0 = time.process_time()
@@ -152,7 +150,7 @@ def _fit(run: BeyondRun, data: Dataset, target: Target) -> dict[str, Any]:
         elif run.method == "bfgs":
             res = train_bfgs(model, x, y, run.steps, xt, yt, record_every=max(1, run.steps // 100))
         else:
-            from .lm import train_lm
+            from ..lm import train_lm
 
             if run.adam_steps:  # warm-up: keeps the weights O(1) (LM from PyTorch's init can overfit)
                 train_adam(model, x, y, run.adam_steps, lr=run.lr)
@@ -192,7 +190,7 @@ def _fit(run: BeyondRun, data: Dataset, target: Target) -> dict[str, Any]:
                 "n_params": sum(n_params(m) for m in res.models), "stages": stages, "trace": trace,
                 "_floor": (res.models[0], unit.x_test[:run.floor_points], 1.0)}
     # multistage: it maps the data's box onto [-1, 1] itself, and draws new points in the target's box
-    from .multistage import _to_unit_box, train_multistage
+    from ..multistage import train_multistage
 
     res = train_multistage(data, run.stages, run.width, run.depth, adam_steps=run.adam_steps, lr=run.lr,
                            steps=run.steps, data_growth=run.data_growth, seed=run.seed, threads=None,
@@ -203,7 +201,7 @@ def _fit(run: BeyondRun, data: Dataset, target: Target) -> dict[str, Any]:
         trace.append([cum, s.rmse_test])
     stages = [{"scale": s.scale, "kappa": s.kappa, "n_train": s.n_train, "rmse_train": s.rmse_train,
                "rmse_test": s.rmse_test, "steps": s.second.steps, "stopped": s.second.stopped} for s in res.stages]
-    u = _to_unit_box(data.x_test[:run.floor_points], res.input_low, res.input_high)
+    u = to_unit_box(data.x_test[:run.floor_points], res.input_low, res.input_high)
     return {"rmse_train": res.rmse_train, "rmse_test": res.rmse_test, "n_params": res.n_params, "stages": stages,
             "trace": trace, "_floor": (res.stages[0].model, u, res.stages[0].scale)}
 
@@ -212,7 +210,7 @@ def beyond_configs(cfg: Any, targets: tuple[str, ...] | None = None) -> list[Bey
     """Every (target, method) run of the comparison at the sizes of a ``profiles.resolve("beyond", …)`` config."""
     out = []
     for name in targets or cfg.targets:
-        two_d = beyond_target(name).d > 1
+        two_d = target_by_name(name).d > 1
         n_train = cfg.n_train_2d if two_d else cfg.n_train
         warmup = cfg.ms_adam_steps_2d if two_d else cfg.ms_adam_steps  # Adam before LM, for all three LM methods
         common = dict(target=name, n_train=n_train, n_test=cfg.n_test, width=cfg.width, seed=cfg.seed,
@@ -238,11 +236,11 @@ def chebyshev_curves(cfg: Any) -> dict[str, dict[str, list]]:
     config, on the same data as the chapter's runs: ``{target: {"lstsq": [...], "interpolate":
     [...]}}`` (interpolation in 1D only) of :class:`precision.chebyshev.CurvePoint`. Degrees
     per axis 1 … ``cheb_degree + 10`` (1D) or ``cheb_degree_2d + 8`` (2D); milliseconds each."""
-    from .chebyshev import chebyshev_curve
+    from ..chebyshev import chebyshev_curve
 
     out = {}
     for name in cfg.targets:
-        two_d = beyond_target(name).d > 1
+        two_d = target_by_name(name).d > 1
         data = beyond_data(BeyondRun(name, "chebyshev-lstsq", cfg.n_train_2d if two_d else cfg.n_train, cfg.n_test,
                                      1, seed=cfg.seed))
         top = cfg.cheb_degree_2d + 8 if two_d else cfg.cheb_degree + 10
@@ -264,55 +262,3 @@ def run_cost(run: BeyondRun) -> float:
             "lm-boost": run.stages * (run.adam_steps + lm_step * run.steps),
             "multistage": run.stages * (run.adam_steps + lm_step * run.steps)}.get(run.method, 0.0)
     return float(cost * n)
-
-
-LABELS = {"adam": "Adam", "bfgs": "BFGS", "pipeline": "paper's pipeline", "lm": "LM", "lm-boost": "LM + boosting",
-          "multistage": "multi-stage (Adam+LM)", "chebyshev-interp": "Chebyshev interp.",
-          "chebyshev-lstsq": "Chebyshev lstsq"}
-STYLES = {"adam": ("tab:gray", "o"), "bfgs": ("tab:blue", "s"), "pipeline": ("tab:purple", "D"),
-          "lm": ("tab:orange", "^"), "lm-boost": ("tab:brown", "v"), "multistage": ("tab:red", "*"),
-          "chebyshev-interp": ("black", "x"), "chebyshev-lstsq": ("tab:green", "+")}
-
-
-def target_label(name: str) -> str:
-    """A short panel title: the id, the formula and the box (``"Z.001: x**2 on [-1, 1]"``)."""
-    t = beyond_target(name)
-    if name == "teacher":
-        return "teacher: 1-3-3-1 tanh net"
-    box = " × ".join(f"[{lo:g}, {hi:g}]" for lo, hi in zip(t.low, t.high))
-    return f"{name}: {t.formula.split('=', 1)[-1].strip()} on {box}"
-
-
-def plot_target(ax, rows: list[dict[str, Any]], target: str, label_floor_rmse: float, goal: float) -> None:
-    """One panel of Chapter 6's figure: test RMSE against CPU seconds (log–log) for every method on
-    ``target``, staged methods as a line through the end of each stage; the float64 label floor
-    (dashed), the median forward-rounding floor of the nets (dotted) and the goal (shaded)."""
-    floors = []
-    for r in rows:
-        if r.get("target") != target or "skipped" in r:
-            continue
-        colour, marker = STYLES[r["method"]]
-        t, e = zip(*r["trace"])
-        t = [max(v, 1e-3) for v in t]
-        ax.loglog(t, e, "-", color=colour, marker=marker, ms=7 if marker != "*" else 11, label=LABELS[r["method"]])
-        if "forward_floor" in r:
-            floors.append(r["forward_floor"])
-    ax.axhline(label_floor_rmse, color="k", ls="--", lw=1, label="float64 label floor")
-    if floors:
-        ax.axhline(float(np.median(floors)), color="k", ls=":", lw=1, label="net forward floor (median)")
-    ax.axhspan(label_floor_rmse / 10, goal, color="tab:green", alpha=0.08, label="goal")
-    ax.set(xlabel="CPU seconds (one thread)", ylabel="test RMSE", title=target_label(target))
-
-
-def results_table(rows: list[dict[str, Any]], targets: tuple[str, ...]) -> str:
-    """Markdown table: one row per method, one column per target, 'test RMSE (CPU s)'."""
-    by = {(r["target"], r["method"]): r for r in rows if "skipped" not in r}
-    head = "| method | " + " | ".join(targets) + " |\n|---|" + "---|" * len(targets) + "\n"
-    lines = []
-    for m in METHODS:
-        cells = []
-        for t in targets:
-            r = by.get((t, m))
-            cells.append("—" if r is None else f"{r['rmse_test']:.1e} ({r['cpu_seconds']:.0f} s)")
-        lines.append(f"| {LABELS[m]} | " + " | ".join(cells) + " |")
-    return head + "\n".join(lines)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import functools
 import math
-import tokenize
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Callable, Mapping, Sequence
@@ -17,11 +16,8 @@ from typing import Any, Callable, Mapping, Sequence
 import mpmath
 import numpy as np
 import sympy
-from sympy.parsing.sympy_parser import (
-    implicit_multiplication_application,
-    parse_expr,
-    standard_transformations,
-)
+
+from .formula import parse_formula
 
 __all__ = [
     "Target",
@@ -40,8 +36,6 @@ __all__ = [
     "check_target",
 ]
 
-# Names the equation table uses for functions, mapped to SymPy's.
-_TABLE_FUNCTIONS = {"ln": sympy.log, "arcsin": sympy.asin, "arccos": sympy.acos, "arctan": sympy.atan}
 _FUNCTION_NAMES = ("exp", "log", "sin", "cos", "tan", "tanh", "sinh", "cosh", "asin", "acos", "atan")
 
 
@@ -213,10 +207,8 @@ def broken_equations() -> dict[str, str]:
     return dict(_table()[1])
 
 
-def _parse(formula: str, variables: Sequence[str], transformations=standard_transformations) -> sympy.Expr:
-    local = {name: sympy.Symbol(name, real=True) for name in variables}
-    local.update({k: v for k, v in _TABLE_FUNCTIONS.items() if k not in local})
-    return parse_expr(formula, local_dict=local, transformations=transformations, evaluate=True)
+def _parse(formula: str, variables: Sequence[str]) -> sympy.Expr:
+    return parse_formula(formula, variables)
 
 
 def get_target(name: str) -> Target:
@@ -235,17 +227,16 @@ def get_target(name: str) -> Target:
 def from_expression(expression: str, domains: Mapping[str, tuple[float, float]], name: str | None = None) -> Target:
     """A target from a user formula, e.g. ``from_expression("sin(x)*y", {"x": (-1, 1), "y": (0, 2)})``.
 
-    Variables are ordered as in ``domains``; every free symbol needs a domain.
+    Variables are ordered as in ``domains``; every free symbol needs a domain. The formula is
+    parsed by :func:`precision.formula.parse_formula`, which runs no code: numbers, the
+    variables, ``pi``, ``E``, ``+ - * / **`` and a whitelist of functions only.
     """
     if not domains:
         raise ValueError("domains must give each variable a (low, high) range, e.g. {'x': (-1, 1)}")
     for var, (lo, hi) in domains.items():
         if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
             raise ValueError(f"domain of '{var}' must satisfy low < high (finite), got {lo}:{hi}")
-    try:
-        expr = _parse(expression, list(domains), standard_transformations + (implicit_multiplication_application,))
-    except (SyntaxError, TypeError, ValueError, sympy.SympifyError, tokenize.TokenError) as err:
-        raise ValueError(f"cannot parse expression '{expression}': {err}") from None
+    expr = parse_formula(expression, list(domains), unknown="symbol")  # data, never code
     missing = sorted(s.name for s in expr.free_symbols if s.name not in domains)
     if missing:
         raise ValueError(f"expression uses {', '.join(missing)} with no domain; give --domain NAME=LOW:HIGH for each")

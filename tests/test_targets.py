@@ -81,7 +81,7 @@ def test_user_expressions():
         targets.from_expression("x*z", {"x": (0, 1)})
     with pytest.raises(ValueError, match="low < high"):
         targets.from_expression("x", {"x": (1, 0)})
-    with pytest.raises(ValueError, match="cannot parse"):
+    with pytest.raises(ValueError, match="cannot parse formula"):
         targets.from_expression("sin(x", {"x": (0, 1)})
 
 

@@ -1,0 +1,147 @@
+"""Formulas as data: a formula string becomes a SymPy expression without running any code.
+
+The string is parsed by Python's :mod:`ast` in ``eval`` mode and the SymPy tree is built
+node by node from a whitelist; nothing is handed to ``eval``, ``sympify`` or
+``parse_expr``. A formula may use numbers, its declared variables, the constants ``pi``
+and ``E``, the operators ``+ - * / **`` (and unary ``-``, ``+``), parentheses, and calls of
+the functions in :data:`FUNCTIONS` by their plain names. Anything else (attributes,
+subscripts, strings, keywords, lambdas, comprehensions, other names) is refused with a
+one-line ``ValueError`` naming the offending piece.
+"""
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+from typing import Any
+
+import sympy
+
+__all__ = ["parse_formula", "FUNCTIONS", "CONSTANTS", "MAX_LENGTH", "MAX_NODES", "MAX_DEPTH"]
+
+FUNCTIONS: dict[str, Any] = {
+    "exp": sympy.exp, "log": sympy.log, "ln": sympy.log, "sqrt": sympy.sqrt, "Abs": sympy.Abs, "abs": sympy.Abs,
+    "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "sinh": sympy.sinh, "cosh": sympy.cosh,
+    "tanh": sympy.tanh, "asin": sympy.asin, "acos": sympy.acos, "atan": sympy.atan, "arcsin": sympy.asin,
+    "arccos": sympy.acos, "arctan": sympy.atan,
+}
+CONSTANTS: dict[str, Any] = {"pi": sympy.pi, "E": sympy.E}
+MAX_LENGTH = 2000   # characters
+MAX_NODES = 1000    # syntax-tree nodes
+MAX_DEPTH = 200     # nesting of operations (a chain a + b + c … nests one level per term)
+
+_BINARY = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+           ast.Div: lambda a, b: a / b, ast.Pow: lambda a, b: a ** b}
+_UNARY = {ast.USub: lambda a: -a, ast.UAdd: lambda a: +a}
+_WHAT = {ast.Attribute: "attribute access", ast.Subscript: "subscripts", ast.Lambda: "lambda",
+         ast.List: "lists", ast.Tuple: "tuples", ast.Dict: "dicts", ast.Set: "sets", ast.ListComp: "comprehensions",
+         ast.SetComp: "comprehensions", ast.DictComp: "comprehensions", ast.GeneratorExp: "comprehensions",
+         ast.Compare: "comparisons", ast.BoolOp: "and/or", ast.IfExp: "if-else", ast.Starred: "starred arguments",
+         ast.NamedExpr: "assignment", ast.JoinedStr: "strings", ast.Await: "await"}
+
+
+def _allowed(variables: Sequence[str]) -> str:
+    names = ", ".join(variables) if variables else "none"
+    return (f"a formula may use numbers, its variables ({names}), the constants {', '.join(CONSTANTS)}, "
+            f"+ - * / **, and the functions {', '.join(FUNCTIONS)}")
+
+
+def _refuse(text: str, node: ast.AST, why: str, variables: Sequence[str]) -> ValueError:
+    piece = ast.get_source_segment(text, node) or type(node).__name__
+    if len(piece) > 60:
+        piece = piece[:57] + "..."
+    return ValueError(f"formula {text if len(text) <= 80 else text[:77] + '...'!r}: {piece!r} is not allowed "
+                      f"({why}); {_allowed(variables)}")
+
+
+def parse_formula(text: Any, variables: Sequence[str], *, unknown: str = "refuse") -> sympy.Expr:
+    """Parse ``text`` into a SymPy expression of real ``variables``, running no code.
+
+    Parameters
+    ----------
+    text : str
+        The formula in Python syntax, e.g. ``"exp(-theta**2/2)/sqrt(2*pi)"``.
+    variables : sequence of str
+        Names of the formula's variables (real symbols). A variable's name wins over a
+        constant or function of the same name.
+    unknown : {"refuse", "symbol"}
+        What a name that is neither a variable, a constant nor a function becomes: an error,
+        or a real symbol (so the caller can report every variable that lacks a domain).
+
+    Returns
+    -------
+    sympy.Expr
+
+    Raises
+    ------
+    ValueError
+        One line naming the offending piece, for anything outside the whitelist, a syntax
+        error, or a formula longer than :data:`MAX_LENGTH` characters, :data:`MAX_NODES`
+        nodes or :data:`MAX_DEPTH` levels.
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"a formula must be a string, got {type(text).__name__}")
+    if unknown not in ("refuse", "symbol"):
+        raise ValueError(f"unknown must be 'refuse' or 'symbol', got {unknown!r}")
+    variables = list(variables)
+    if not text.strip():
+        raise ValueError("a formula must not be empty")
+    if len(text) > MAX_LENGTH:
+        raise ValueError(f"a formula may have at most {MAX_LENGTH} characters; this one has {len(text)}")
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as err:
+        raise ValueError(f"cannot parse formula {text!r}: {err.msg}"
+                         + (" (use ** for powers)" if "^" in text else "")) from None
+    except (RecursionError, MemoryError):
+        raise ValueError(f"formula nests too deeply (at most {MAX_DEPTH} levels)") from None
+    text = text.strip()
+    count = sum(1 for _ in ast.walk(tree))
+    if count > MAX_NODES:
+        raise ValueError(f"a formula may have at most {MAX_NODES} terms and operations; this one has {count}")
+    symbols = {name: sympy.Symbol(name, real=True) for name in variables}
+
+    def build(node: ast.AST, depth: int) -> Any:
+        if depth > MAX_DEPTH:
+            raise ValueError(f"formula nests too deeply (at most {MAX_DEPTH} levels)")
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+                raise _refuse(text, node, "only real numbers are constants", variables)
+            source = ast.get_source_segment(text, node) or repr(node.value)
+            return sympy.Integer(node.value) if isinstance(node.value, int) else sympy.Float(source)
+        if isinstance(node, ast.Name):
+            if node.id.startswith("_"):
+                raise _refuse(text, node, "names may not start with an underscore", variables)
+            if node.id in symbols:
+                return symbols[node.id]
+            if node.id in CONSTANTS:
+                return CONSTANTS[node.id]
+            if node.id in FUNCTIONS:
+                raise _refuse(text, node, "a function must be called", variables)
+            if unknown == "symbol":
+                return sympy.Symbol(node.id, real=True)
+            raise _refuse(text, node, "unknown name", variables)
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+            return _BINARY[type(node.op)](build(node.left, depth + 1), build(node.right, depth + 1))
+        if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
+            return _UNARY[type(node.op)](build(node.operand, depth + 1))
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS or node.func.id in symbols:
+                raise _refuse(text, node.func, "not a known function", variables)
+            if node.keywords:
+                raise _refuse(text, node, "keyword arguments", variables)
+            if len(node.args) != 1:
+                raise _refuse(text, node, f"{node.func.id} takes one argument", variables)
+            return FUNCTIONS[node.func.id](build(node.args[0], depth + 1))
+        if isinstance(node, (ast.BinOp, ast.UnaryOp)):
+            return _refuse_op(node)
+        raise _refuse(text, node, _WHAT.get(type(node), type(node).__name__.lower()), variables)
+
+    def _refuse_op(node: ast.AST) -> Any:
+        op = type(node.op).__name__  # type: ignore[attr-defined]
+        hint = "use ** for powers" if op == "BitXor" else f"operator {op}"
+        raise _refuse(text, node, hint, variables)
+
+    expr = build(tree.body, 0)
+    if not isinstance(expr, sympy.Expr) or expr.has(sympy.I, sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        raise ValueError(f"formula {text!r} is not a finite real expression")
+    return expr

@@ -95,7 +95,7 @@ def parse_formula(text: Any, variables: Sequence[str], *, unknown: str = "refuse
     except (RecursionError, MemoryError):
         raise ValueError(f"formula nests too deeply (at most {MAX_DEPTH} levels)") from None
     text = text.strip()
-    count = sum(1 for _ in ast.walk(tree))
+    count = sum(isinstance(node, ast.expr) for node in ast.walk(tree))
     if count > MAX_NODES:
         raise ValueError(f"a formula may have at most {MAX_NODES} terms and operations; this one has {count}")
     symbols = {name: sympy.Symbol(name, real=True) for name in variables}

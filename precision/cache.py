@@ -23,7 +23,16 @@ _PACKAGE = Path(__file__).resolve().parent
 
 @functools.lru_cache(maxsize=1)
 def code_hash() -> str:
-    """SHA-256 over the package's source and data files (paths and contents)."""
+    """SHA-256 over the package's source and data files (paths and contents).
+
+    Covers every ``.py``, ``.csv`` and ``.json`` file under the package; computed once
+    per process.
+
+    Returns
+    -------
+    str
+        The first 16 hex digits of the digest.
+    """
     h = hashlib.sha256()
     for path in sorted(_PACKAGE.rglob("*")):
         if path.suffix in {".py", ".csv", ".json"} and "__pycache__" not in path.parts:
@@ -33,7 +42,21 @@ def code_hash() -> str:
 
 
 def config_key(config: Any, *, with_code: bool = True) -> str:
-    """A stable hash of a JSON-able config (dataclasses are turned into dicts)."""
+    """A stable hash of a JSON-able config (dataclasses are turned into dicts).
+
+    Parameters
+    ----------
+    config : Any
+        A JSON-able value or a dataclass instance; keys are sorted and values JSON cannot
+        encode are written with ``str``.
+    with_code : bool, default True
+        Include :func:`code_hash`, so that any change to the package changes the key.
+
+    Returns
+    -------
+    str
+        24 hex digits of a SHA-256.
+    """
     import dataclasses
 
     if dataclasses.is_dataclass(config) and not isinstance(config, type):
@@ -45,12 +68,29 @@ def config_key(config: Any, *, with_code: bool = True) -> str:
 
 
 def cache_dir() -> Path:
-    """``$PRECISION_CACHE_DIR`` if set, else ``~/.cache/precision``."""
+    """The cache root: ``$PRECISION_CACHE_DIR`` if set, else ``~/.cache/precision``.
+
+    Returns
+    -------
+    pathlib.Path
+        The directory (not created here).
+    """
     return Path(os.environ.get("PRECISION_CACHE_DIR") or Path.home() / ".cache" / "precision")
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the whole new one."""
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one.
+
+    The parent directory is created if needed; the file gets the usual permissions
+    (``0o666`` less the umask).
+
+    Parameters
+    ----------
+    path : pathlib.Path or str
+        Destination file.
+    data : bytes
+        Its new contents.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
@@ -67,7 +107,20 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 class DiskCache:
-    """Pickled results in ``root/namespace/<key>.pkl``."""
+    """Pickled results in ``root/namespace/<key>.pkl``.
+
+    Parameters
+    ----------
+    namespace : str
+        Sub-directory of the cache root.
+    root : pathlib.Path, optional
+        Cache root; default :func:`cache_dir`.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        ``root / namespace``.
+    """
 
     def __init__(self, namespace: str, root: Path | None = None):
         self.path = Path(root or cache_dir()) / namespace
@@ -76,13 +129,37 @@ class DiskCache:
         return self.path / f"{key}.pkl"
 
     def __contains__(self, key: str) -> bool:
+        """Whether an entry for ``key`` exists."""
         return self._file(key).exists()
 
     def get(self, key: str, default: Any = None) -> Any:
+        """The stored value for ``key``.
+
+        Parameters
+        ----------
+        key : str
+            The entry's key (e.g. from :func:`config_key`).
+        default : Any, optional
+            Returned when there is no entry.
+
+        Returns
+        -------
+        Any
+            The unpickled value, or ``default``.
+        """
         try:
             return pickle.loads(self._file(key).read_bytes())
         except FileNotFoundError:
             return default
 
     def put(self, key: str, value: Any) -> None:
+        """Store ``value`` under ``key``, atomically (see :func:`atomic_write_bytes`).
+
+        Parameters
+        ----------
+        key : str
+            The entry's key.
+        value : Any
+            A picklable value.
+        """
         atomic_write_bytes(self._file(key), pickle.dumps(value))

@@ -32,7 +32,17 @@ KINDS = ("interpolate", "lstsq")
 
 @dataclass
 class ChebyshevModel:
-    """A (tensor-product) Chebyshev series on the box ``[low, high]``; call it on ``(n, d)`` inputs."""
+    """A (tensor-product) Chebyshev series on the box ``[low, high]``; call it on ``(n, d)`` inputs.
+
+    Attributes
+    ----------
+    coef : numpy.ndarray
+        Coefficients, shape ``(degree + 1,) * d`` (axis ``j`` indexes the degree in input ``j``).
+    low, high : numpy.ndarray
+        ``(d,)`` box mapped to ``[−1, 1]^d``.
+    kind : str
+        How the coefficients were obtained: ``"interpolate"`` or ``"lstsq"``.
+    """
 
     coef: np.ndarray = field(repr=False)
     low: np.ndarray
@@ -41,13 +51,44 @@ class ChebyshevModel:
 
     @property
     def d(self) -> int:
+        """Input dimension.
+
+        Returns
+        -------
+        int
+            ``coef.ndim``.
+        """
         return self.coef.ndim
 
     @property
     def n_coef(self) -> int:
+        """Number of coefficients.
+
+        Returns
+        -------
+        int
+            ``(degree + 1)^d``.
+        """
         return int(self.coef.size)
 
     def __call__(self, x) -> np.ndarray:
+        """Evaluate the series.
+
+        Parameters
+        ----------
+        x : array_like
+            Inputs, shape ``(n, d)`` (or ``(n,)`` for ``d = 1``), in the original coordinates.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(n,)`` float64 values.
+
+        Raises
+        ------
+        ValueError
+            If ``x`` does not have ``d`` columns.
+        """
         x = np.asarray(x, dtype=np.float64)
         x = x[:, None] if x.ndim == 1 else x
         if x.shape[1] != self.d:
@@ -78,7 +119,25 @@ def _check_degree(degree) -> int:
 
 
 def chebyshev_interpolant(target: Target, degree: int) -> ChebyshevModel:
-    """Interpolate a 1D ``target`` at ``degree + 1`` Chebyshev points of its interval."""
+    """Interpolate a 1D ``target`` at ``degree + 1`` Chebyshev points of its interval.
+
+    Parameters
+    ----------
+    target : precision.targets.Target
+        A 1D target (evaluated on ``(m, 1)`` arrays).
+    degree : int
+        Degree of the series (``degree + 1`` coefficients).
+
+    Returns
+    -------
+    ChebyshevModel
+        The interpolating series, ``kind="interpolate"``.
+
+    Raises
+    ------
+    ValueError
+        If ``degree`` is not a non-negative integer or the target is not 1D.
+    """
     degree = _check_degree(degree)
     if target.d != 1:
         raise ValueError(f"chebyshev_interpolant is 1D only; target '{target.name}' has d={target.d} "
@@ -90,8 +149,31 @@ def chebyshev_interpolant(target: Target, degree: int) -> ChebyshevModel:
 
 
 def chebyshev_fit(x, y, degree: int, low: Sequence[float], high: Sequence[float]) -> ChebyshevModel:
-    """Least-squares (tensor-product) Chebyshev series of degree ``degree`` per axis on the box
-    ``[low, high]`` fitted to data ``(x, y)``."""
+    """Fit a least-squares (tensor-product) Chebyshev series of degree ``degree`` per axis to ``(x, y)``.
+
+    Parameters
+    ----------
+    x : array_like
+        Training inputs, shape ``(n, d)`` (or ``(n,)``).
+    y : array_like
+        Training targets, ``n`` values.
+    degree : int
+        Degree per axis; the series has ``(degree + 1)^d`` coefficients.
+    low, high : sequence of float
+        The box ``[low, high]`` (``d`` values each) mapped to ``[−1, 1]^d``.
+
+    Returns
+    -------
+    ChebyshevModel
+        The fitted series, ``kind="lstsq"``.
+
+    Raises
+    ------
+    ValueError
+        If ``degree`` is not a non-negative integer, ``low``/``high`` are not ``d``
+        intervals with ``low < high``, ``x`` and ``y`` differ in length, or there are
+        fewer points than coefficients.
+    """
     degree = _check_degree(degree)
     x = np.asarray(x, dtype=np.float64)
     x = x[:, None] if x.ndim == 1 else x
@@ -114,7 +196,21 @@ def chebyshev_fit(x, y, degree: int, low: Sequence[float], high: Sequence[float]
 
 @dataclass
 class CurvePoint:
-    """One point of :func:`chebyshev_curve`: a degree, its coefficient count and RMSEs."""
+    """One point of :func:`chebyshev_curve`: a degree, its coefficient count and RMSEs.
+
+    Attributes
+    ----------
+    degree : int
+        Degree per axis.
+    n_coef : int
+        Number of coefficients.
+    rmse_train : float
+        RMSE on the training data (``"interpolate"``: at the interpolation nodes).
+    rmse_test : float
+        RMSE on the data set's test points.
+    seconds : float
+        Wall-clock time of the fit and both evaluations.
+    """
 
     degree: int
     n_coef: int
@@ -124,9 +220,29 @@ class CurvePoint:
 
 
 def chebyshev_curve(data: Dataset, degrees: Sequence[int], kind: str = "lstsq") -> list[CurvePoint]:
-    """Test RMSE against the number of coefficients, for interpolation of the target
-    (``kind="interpolate"``, 1D; ``rmse_train`` is then at the interpolation nodes) or a
-    least-squares fit of the training data (``"lstsq"``, any ``d``, on the target's box)."""
+    """Test RMSE against the number of coefficients.
+
+    Parameters
+    ----------
+    data : precision.targets.Dataset
+        Target and train/test split.
+    degrees : sequence of int
+        Degrees to try (per axis).
+    kind : {"lstsq", "interpolate"}, default "lstsq"
+        ``"interpolate"``: interpolation of the target (1D; ``rmse_train`` is then at the
+        interpolation nodes); ``"lstsq"``: least-squares fit of the training data (any
+        ``d``, on the target's box).
+
+    Returns
+    -------
+    list of CurvePoint
+        One per degree, in the given order.
+
+    Raises
+    ------
+    ValueError
+        If ``kind`` is unknown, or as :func:`chebyshev_interpolant` / :func:`chebyshev_fit`.
+    """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
     out = []

@@ -27,7 +27,33 @@ __all__ = ["LossDecomposition", "decompose_loss"]
 
 @dataclass
 class LossDecomposition:
-    """Measured pieces of the error budget (all RMSEs on the same test set)."""
+    """Measured pieces of the error budget (all test RMSEs on the same test set).
+
+    Attributes
+    ----------
+    target : str
+        The target's name.
+    width : int
+        Hidden width of the 1-hidden-layer tanh net.
+    n_params : int
+        Its number of parameters.
+    n_small, n_large : int
+        Sizes of the small and large training sets.
+    architecture, architecture_train : float
+        Test and train RMSE of the best BFGS run (lowest train RMSE) on the large set.
+    small_train, small_test : float
+        Train and test RMSE of BFGS on the small set.
+    adam_test, adam_train : float
+        Test and train RMSE of Adam on the large set, from the best BFGS run's start.
+    label_floor : float
+        RMSE of the exact labels rounded to float64.
+    forward_floor : float
+        RMSE of the best net's float64 forward pass against exact arithmetic.
+    curves : dict
+        ``name -> (x, |error|)`` on a dense grid, for plotting.
+    histories : dict
+        ``"BFGS"``/``"Adam"`` -> :attr:`TrainResult.history` (rows: step, train RMSE, test RMSE).
+    """
 
     target: str
     width: int
@@ -47,10 +73,24 @@ class LossDecomposition:
 
     @property
     def sampling_gap(self) -> float:
+        """Sampling (generalisation) error: test minus train RMSE on the small set.
+
+        Returns
+        -------
+        float
+            ``small_test − small_train``.
+        """
         return self.small_test - self.small_train
 
     @property
     def optimisation_gap(self) -> float:
+        """Optimisation error: Adam's test RMSE minus the best BFGS test RMSE, same data.
+
+        Returns
+        -------
+        float
+            ``adam_test − architecture``.
+        """
         return self.adam_test - self.architecture
 
 
@@ -59,7 +99,33 @@ def decompose_loss(target: Target, width: int, n_small: int, n_large: int, n_tes
                    progress=None) -> LossDecomposition:
     """Run the worked example of paper §1.2 on a 1-``width``-1 tanh network.
 
-    ``progress`` (optional) is called with a short description before each training run.
+    Parameters
+    ----------
+    target : precision.targets.Target
+        The target (1D for the error curves on a grid; otherwise test points are used).
+    width : int
+        Hidden width of the net (``mlp(d, width, 2, "tanh")``).
+    n_small, n_large : int
+        Training points of the small and large sets.
+    n_test : int
+        Test points (the large set's test set is used throughout).
+    adam_steps : int
+        Adam steps (learning rate 1e-3) on the large set.
+    bfgs_steps : int
+        Most BFGS steps per run.
+    restarts : int
+        BFGS initialisations on the large set (seeds ``seed … seed + restarts − 1``).
+    seed : int, default 0
+        Seed of the large set and the first initialisation (the small set uses ``seed + 1``).
+    dps : int, default 40
+        Decimal digits of the mpmath references.
+    progress : callable, optional
+        Called with a short description before each training run.
+
+    Returns
+    -------
+    LossDecomposition
+        The measured pieces of the error budget.
     """
     say = progress or (lambda message: None)
     large = sample(target, n_large, n_test, seed=seed)

@@ -32,7 +32,29 @@ _register_sine()
 
 
 def as_data(x, y, like: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """``x`` as a float64 ``(n, d)`` tensor and ``y`` as ``(n,)``, on ``like``'s device."""
+    """``x`` as a float64 ``(n, d)`` tensor and ``y`` as ``(n,)``, on ``like``'s device.
+
+    Parameters
+    ----------
+    x : array_like or torch.Tensor
+        Inputs, ``(n, d)`` or ``(n,)`` (taken as ``d = 1``).
+    y : array_like or torch.Tensor
+        Targets, ``n`` values (flattened).
+    like : torch.Tensor, optional
+        Tensor whose device to use; ``None``: torch's default.
+
+    Returns
+    -------
+    x : torch.Tensor
+        ``(n, d)`` float64.
+    y : torch.Tensor
+        ``(n,)`` float64.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` and ``y`` differ in length.
+    """
     device = None if like is None else like.device
     x = torch.as_tensor(x, dtype=torch.float64, device=device)
     y = torch.as_tensor(y, dtype=torch.float64, device=device).reshape(-1)
@@ -43,12 +65,36 @@ def as_data(x, y, like: torch.Tensor | None = None) -> tuple[torch.Tensor, torch
 
 
 def flat_parameters(model: torch.nn.Module) -> torch.Tensor:
-    """All parameters of ``model`` as one detached vector (a copy), in ``model.parameters()`` order."""
+    """All parameters of ``model`` as one detached vector (a copy), in ``model.parameters()`` order.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Any torch model.
+
+    Returns
+    -------
+    torch.Tensor
+        ``(P,)`` vector, of the parameters' dtype.
+    """
     return torch.cat([p.detach().reshape(-1) for p in model.parameters()]).clone()
 
 
 def set_flat_parameters(model: torch.nn.Module, w: torch.Tensor) -> None:
-    """Write the flat vector ``w`` (as from :func:`flat_parameters`) back into ``model``."""
+    """Write the flat vector ``w`` (as from :func:`flat_parameters`) back into ``model``.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Model whose parameters are overwritten in place.
+    w : torch.Tensor
+        ``(P,)`` vector in ``model.parameters()`` order.
+
+    Raises
+    ------
+    ValueError
+        If ``w`` does not have exactly P entries.
+    """
     total = sum(p.numel() for p in model.parameters())
     if w.numel() != total:
         raise ValueError(f"w has {w.numel()} entries but the model has {total} parameters")
@@ -82,8 +128,21 @@ def _sequential_plan(model: torch.nn.Module) -> list | None:
 
 
 def flat_forward(model: torch.nn.Module) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
-    """``forward(w, x)``: the model's output, shape ``(n,)`` for one output, with its
-    parameters taken from the flat vector ``w``; the model itself is not touched."""
+    """Build ``forward(w, x)``: the model's output with its parameters taken from the flat vector ``w``.
+
+    The model itself is not touched.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Any torch model; plain Sequential MLPs take the fast ``addmm`` path.
+
+    Returns
+    -------
+    callable
+        ``forward(w, x)`` with ``w`` ``(P,)`` and ``x`` ``(n, d)``, returning the output with
+        its last axis squeezed: shape ``(n,)`` for one output.
+    """
     plan = _sequential_plan(model)
     if plan is not None:
         def forward(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
@@ -110,7 +169,25 @@ def flat_forward(model: torch.nn.Module) -> Callable[[torch.Tensor, torch.Tensor
 
 
 def flat_mse(model: torch.nn.Module, x, y) -> Callable[[torch.Tensor], torch.Tensor]:
-    """The MSE on ``(x, y)`` as a pure function of the flat parameter vector (paper §4)."""
+    """The MSE on ``(x, y)`` as a pure function of the flat parameter vector (paper §4).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Any torch model (see :func:`flat_forward`).
+    x, y : array_like or torch.Tensor
+        Inputs ``(n, d)`` (or ``(n,)``) and targets ``(n,)``.
+
+    Returns
+    -------
+    callable
+        ``loss(w)`` returning the MSE over the ``n`` points as a 0-d tensor (differentiable).
+
+    Raises
+    ------
+    ValueError
+        If ``x`` and ``y`` differ in length.
+    """
     x, y = as_data(x, y, next(iter(model.parameters())))
     forward = flat_forward(model)
 
@@ -120,8 +197,27 @@ def flat_mse(model: torch.nn.Module, x, y) -> Callable[[torch.Tensor], torch.Ten
 
 
 def flat_rmse(forward: Callable, x, y, like: torch.Tensor) -> Callable[[torch.Tensor], float]:
-    """The RMSE of ``forward(w, x)`` against ``y`` as a function of ``w`` (no autograd); a
-    function returning NaN when ``x`` or ``y`` is None (no test set)."""
+    """The RMSE of ``forward(w, x)`` against ``y`` as a function of ``w`` (no autograd).
+
+    Parameters
+    ----------
+    forward : callable
+        ``forward(w, x)``, as from :func:`flat_forward`.
+    x, y : array_like or torch.Tensor or None
+        Inputs ``(n, d)`` and targets ``(n,)``; either ``None`` means no test set.
+    like : torch.Tensor
+        Tensor whose device the data are moved to.
+
+    Returns
+    -------
+    callable
+        ``rmse(w) -> float``; it returns NaN when there is no test set.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` and ``y`` differ in length.
+    """
     if x is None or y is None:
         return lambda w: float("nan")
     x, y = as_data(x, y, like)
@@ -134,13 +230,28 @@ def flat_rmse(forward: Callable, x, y, like: torch.Tensor) -> Callable[[torch.Te
 
 @contextlib.contextmanager
 def torch_threads(threads: int | None) -> Iterator[None]:
-    """Run the body with ``torch.set_num_threads(threads)``, restoring the old setting after;
-    ``None`` leaves it alone.
+    """Run the body with ``torch.set_num_threads(threads)``, restoring the old setting after.
 
     The optimisers of paper §4 work on small matrices (hundreds of parameters, thousands of
     points), where torch's OpenMP threads cost more than they give; on a machine whose
     other cores are busy, two threads made a 481-parameter BFGS run up to 40× slower than
     one. So they default to one thread, inside this scope only.
+
+    Parameters
+    ----------
+    threads : int or None
+        Threads inside the scope; ``None`` leaves torch's setting alone.
+
+    Raises
+    ------
+    ValueError
+        If ``threads`` is neither ``None`` nor a positive integer.
+
+    Examples
+    --------
+    >>> with torch_threads(1):
+    ...     torch.get_num_threads()
+    1
     """
     if threads is None:
         yield

@@ -24,7 +24,23 @@ FORMATS = {"float16": np.float16, "float32": np.float32, "float64": np.float64}
 
 @dataclass(frozen=True)
 class Floor:
-    """Measured floors of one target in one format (RMSEs; ``rms_y`` sets the scale)."""
+    """Measured floors of one target in one format (RMSEs; ``rms_y`` sets the scale).
+
+    Attributes
+    ----------
+    target : str
+        The target's name.
+    format : str
+        A key of :data:`FORMATS`.
+    epsilon : float
+        The format's machine epsilon.
+    rms_y : float
+        RMS of the exact labels.
+    rounding_rmse : float
+        RMSE of the exact labels rounded once to the format.
+    evaluation_rmse : float
+        RMSE of the formula evaluated in the format (``inf`` if it overflowed).
+    """
 
     target: str
     format: str
@@ -35,7 +51,28 @@ class Floor:
 
 
 def machine_epsilon(fmt: str) -> float:
-    """Gap between 1 and the next representable number in ``fmt``."""
+    """Gap between 1 and the next representable number in ``fmt``.
+
+    Parameters
+    ----------
+    fmt : {"float16", "float32", "float64"}
+        The float format.
+
+    Returns
+    -------
+    float
+        ``numpy.finfo(fmt).eps``.
+
+    Raises
+    ------
+    ValueError
+        If ``fmt`` is not in :data:`FORMATS`.
+
+    Examples
+    --------
+    >>> machine_epsilon("float64")
+    2.220446049250313e-16
+    """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}; got {fmt!r}")
     return float(np.finfo(FORMATS[fmt]).eps)
@@ -52,7 +89,32 @@ def _rmse_against(values: np.ndarray, exact: list) -> float:
 
 def precision_floors(target: Target, n_points: int, seed: int = 0, dps: int = 40,
                      formats: tuple[str, ...] = tuple(FORMATS)) -> list[Floor]:
-    """Rounding and evaluation floors of ``target`` on ``n_points`` uniform inputs."""
+    """Rounding and evaluation floors of ``target`` on ``n_points`` uniform inputs.
+
+    Parameters
+    ----------
+    target : precision.targets.Target
+        The target; its ``reference`` gives the exact labels and ``evaluate`` the labels in
+        a format.
+    n_points : int
+        Inputs drawn uniformly in the target's box.
+    seed : int, default 0
+        Seed of ``numpy.random.default_rng``.
+    dps : int, default 40
+        Decimal digits of the mpmath reference.
+    formats : tuple of str, default all of :data:`FORMATS`
+        Formats to measure.
+
+    Returns
+    -------
+    list of Floor
+        One per format, in the given order.
+
+    Raises
+    ------
+    ValueError
+        If ``n_points`` is not a positive integer or a format is unknown.
+    """
     from .checks import check_positive_int
 
     check_positive_int("n_points", n_points)
@@ -76,7 +138,27 @@ def precision_floors(target: Target, n_points: int, seed: int = 0, dps: int = 40
 
 
 def forward_rounding_rmse(model, x: np.ndarray, dps: int = 40) -> float:
-    """RMSE between a torch model's float64 forward pass and the same weights in mpmath."""
+    """RMSE between a torch model's float64 forward pass and the same weights in mpmath.
+
+    Parameters
+    ----------
+    model : torch.nn.Sequential
+        A float64 model accepted by :func:`precision.models.forward_mpmath`.
+    x : array_like
+        Inputs, shape ``(n, d)`` (or ``(n,)``).
+    dps : int, default 40
+        Decimal digits of the exact evaluation.
+
+    Returns
+    -------
+    float
+        The RMSE over the ``n`` points (``inf`` if the float64 pass is not finite).
+
+    Raises
+    ------
+    ValueError
+        If the model holds a layer with no high-precision form.
+    """
     import torch
 
     from .models import forward_mpmath

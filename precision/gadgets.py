@@ -55,13 +55,56 @@ def _poly(activation: str, k: int) -> Polynomial:
 
 
 def derivative(activation: str, b: float, k: int) -> float:
-    """The k-th derivative σ⁽ᵏ⁾(b), exact via σ' = Q(σ) (tanh: 1 − σ², sigmoid: σ − σ²)."""
+    """The k-th derivative σ⁽ᵏ⁾(b), exact via σ' = Q(σ) (tanh: 1 − σ², sigmoid: σ − σ²).
+
+    Parameters
+    ----------
+    activation : {"tanh", "sigmoid"}
+        The activation σ.
+    b : float
+        Where to evaluate.
+    k : int
+        Order of the derivative (0 gives σ(b)).
+
+    Returns
+    -------
+    float
+        σ⁽ᵏ⁾(b), as a polynomial in σ(b) evaluated in float64.
+
+    Raises
+    ------
+    ValueError
+        If ``activation`` is not ``"tanh"`` or ``"sigmoid"``.
+
+    Examples
+    --------
+    >>> derivative("tanh", 0.0, 1)
+    1.0
+    """
     return float(_poly(activation, k)(_act(activation)[1](b)))
 
 
 def gadget_bias(activation: str = "tanh", rule: str = "curvature") -> float:
-    """The smallest positive bias b with σ'''(b) = 0 (``"curvature"``: |σ''| extremal) or with
-    σ''''(b) = 0 and σ''(b) ≠ 0 (``"quartic"``: no λ² truncation term)."""
+    """The gadget's bias: the smallest positive root of σ''' or of σ'''' (with σ''(b) ≠ 0).
+
+    Parameters
+    ----------
+    activation : {"tanh", "sigmoid"}, default "tanh"
+        The activation σ.
+    rule : {"curvature", "quartic"}, default "curvature"
+        ``"curvature"``: σ'''(b) = 0, where |σ''| is extremal (least rounding);
+        ``"quartic"``: σ''''(b) = 0 and σ''(b) ≠ 0 (no λ² truncation term).
+
+    Returns
+    -------
+    float
+        The bias b (tanh: ≈ 0.6585 for ``"curvature"``, ≈ 1.1462 for ``"quartic"``).
+
+    Raises
+    ------
+    ValueError
+        If ``rule`` or ``activation`` is unknown or the activation is not smooth.
+    """
     if rule not in ("curvature", "quartic"):
         raise ValueError(f"bias rule must be 'curvature' or 'quartic' (or a number); got {rule!r}")
     _, f, finv, (lo, hi), _ = _act(activation)
@@ -100,7 +143,18 @@ def multiply(x: np.ndarray, y: np.ndarray, lam: float, activation: str = "tanh",
     Returns
     -------
     numpy.ndarray
-        The gadget's estimate of x·y.
+        The gadget's estimate of x·y (float64, the broadcast shape).
+
+    Raises
+    ------
+    ValueError
+        If ``lam`` is not a positive finite number, the activation is not smooth or unknown,
+        or the bias gives σ''(b) = 0.
+
+    Examples
+    --------
+    >>> round(float(multiply(0.5, 0.5, 1e-3)), 6)
+    0.25
     """
     b, s2 = _check(lam, activation, bias)
     f, x, y = _act(activation)[1], np.asarray(x, np.float64), np.asarray(y, np.float64)
@@ -119,14 +173,70 @@ def _points(n: int, box: tuple[float, float], seed: int) -> tuple[np.ndarray, np
 
 def gadget_error(lam: float, n: int = 10_000, box: tuple[float, float] = (-1.0, 1.0), activation: str = "tanh",
                  bias: float | str | None = None, seed: int = 0) -> float:
-    """RMSE of :func:`multiply` against x·y on ``n`` uniform points of box × box."""
+    """RMSE of :func:`multiply` against x·y on ``n`` uniform points of box × box.
+
+    Parameters
+    ----------
+    lam : float
+        Input weight λ > 0.
+    n : int, default 10000
+        Number of uniform points ``(x, y)`` in box × box.
+    box : (float, float), default (-1.0, 1.0)
+        Range ``(low, high)`` of each factor.
+    activation : {"tanh", "sigmoid"}, default "tanh"
+        The gadget's activation σ.
+    bias : float or {"curvature", "quartic"}, optional
+        Pre-activation shift b (see module notes); default ``"curvature"``.
+    seed : int, default 0
+        Seed of ``numpy.random.default_rng`` for the points.
+
+    Returns
+    -------
+    float
+        The RMSE, in float64.
+
+    Raises
+    ------
+    ValueError
+        If ``lam`` is not positive and finite, the activation is not smooth or unknown, the bias
+        gives σ''(b) = 0, ``n`` is not a positive integer or ``box`` is not ``(low, high)`` with
+        ``low < high``.
+    """
     x, y = _points(n, box, seed)
     return float(np.sqrt(np.mean((multiply(x, y, lam, activation, bias) - x * y) ** 2)))
 
 
 def error_curve(lams: Sequence[float], n: int = 10_000, box: tuple[float, float] = (-1.0, 1.0),
                 activation: str = "tanh", bias: float | str | None = None, seed: int = 0) -> np.ndarray:
-    """Measured :func:`gadget_error` at each λ in ``lams`` (same points for all)."""
+    """Measured :func:`gadget_error` at each λ in ``lams`` (same points for all).
+
+    Parameters
+    ----------
+    lams : sequence of float
+        Input weights λ > 0.
+    n : int, default 10000
+        Number of uniform points ``(x, y)`` in box × box.
+    box : (float, float), default (-1.0, 1.0)
+        Range ``(low, high)`` of each factor.
+    activation : {"tanh", "sigmoid"}, default "tanh"
+        The gadget's activation σ.
+    bias : float or {"curvature", "quartic"}, optional
+        Pre-activation shift b (see module notes); default ``"curvature"``.
+    seed : int, default 0
+        Seed of ``numpy.random.default_rng`` for the points.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(len(lams),)`` float64 RMSEs.
+
+    Raises
+    ------
+    ValueError
+        If a λ is not positive and finite, the activation is not smooth or unknown, the bias
+        gives σ''(b) = 0, ``n`` is not a positive integer or ``box`` is not ``(low, high)`` with
+        ``low < high``.
+    """
     return np.array([gadget_error(float(lam), n, box, activation, bias, seed) for lam in lams])
 
 
@@ -136,6 +246,23 @@ def rounding_constant(activation: str = "tanh", bias: float | str | None = None)
     Each of the four neurons contributes the rounding of its argument ≈ b (propagated by
     σ'(b)) and of its value σ(b); the two pair sums ≈ 2σ(b) round once each (their difference
     is exact, Sterbenz). Errors are uniform in ±ulp/2 (variance ulp²/12) and independent.
+
+    Parameters
+    ----------
+    activation : {"tanh", "sigmoid"}, default "tanh"
+        The activation σ.
+    bias : float or {"curvature", "quartic"}, optional
+        Pre-activation shift b; default ``"curvature"``.
+
+    Returns
+    -------
+    float
+        The constant c (≈ 0.13 for tanh).
+
+    Raises
+    ------
+    ValueError
+        If the activation is not smooth or unknown, or the bias gives σ''(b) = 0.
     """
     (b, _), f, u = _check(1.0, activation, bias), _act(activation)[1], np.spacing
     var = 4 * ((derivative(activation, b, 1) * u(abs(b))) ** 2 + u(abs(f(b))) ** 2) + 2 * u(abs(2 * f(b))) ** 2
@@ -148,6 +275,33 @@ def predicted_error(lam: float | np.ndarray, n: int = 10_000, box: tuple[float, 
 
     Truncation is the RMS over the box (same points as :func:`gadget_error`) of the λ², λ⁴ and
     λ⁶ Taylor terms; rounding is c·ε/(λ²|σ''(b)|) with c from :func:`rounding_constant`.
+
+    Parameters
+    ----------
+    lam : float or numpy.ndarray
+        Input weight(s) λ > 0.
+    n : int, default 10000
+        Number of uniform points ``(x, y)`` in box × box.
+    box : (float, float), default (-1.0, 1.0)
+        Range ``(low, high)`` of each factor.
+    activation : {"tanh", "sigmoid"}, default "tanh"
+        The gadget's activation σ.
+    bias : float or {"curvature", "quartic"}, optional
+        Pre-activation shift b (see module notes); default ``"curvature"``.
+    seed : int, default 0
+        Seed of ``numpy.random.default_rng`` for the points.
+
+    Returns
+    -------
+    numpy.ndarray
+        Predicted RMSE, float64, shape of ``lam`` (0-d for a scalar).
+
+    Raises
+    ------
+    ValueError
+        If ``lam`` is empty or not all positive and finite, the activation is not smooth or
+        unknown, the bias gives σ''(b) = 0, ``n`` is not a positive integer or ``box`` is not
+        ``(low, high)`` with ``low < high``.
     """
     lam = np.asarray(lam, np.float64)
     if lam.size == 0 or not np.all(np.isfinite(lam) & (lam > 0)):
@@ -163,7 +317,36 @@ def predicted_error(lam: float | np.ndarray, n: int = 10_000, box: tuple[float, 
 
 def optimal_lambda(n: int = 10_000, box: tuple[float, float] = (-1.0, 1.0), activation: str = "tanh",
                    bias: float | str | None = None, seed: int = 0) -> tuple[float, float]:
-    """(λ*, floor): the λ minimising :func:`predicted_error` and the predicted RMSE there."""
+    """(λ*, floor): the λ minimising :func:`predicted_error` and the predicted RMSE there.
+
+    The minimum is taken over 1601 values of λ log-spaced in ``[1e-8, 1]``.
+
+    Parameters
+    ----------
+    n : int, default 10000
+        Number of uniform points ``(x, y)`` in box × box.
+    box : (float, float), default (-1.0, 1.0)
+        Range ``(low, high)`` of each factor.
+    activation : {"tanh", "sigmoid"}, default "tanh"
+        The gadget's activation σ.
+    bias : float or {"curvature", "quartic"}, optional
+        Pre-activation shift b (see module notes); default ``"curvature"``.
+    seed : int, default 0
+        Seed of ``numpy.random.default_rng`` for the points.
+
+    Returns
+    -------
+    lam : float
+        The best λ on the grid.
+    floor : float
+        The predicted RMSE there.
+
+    Raises
+    ------
+    ValueError
+        If the activation is not smooth or unknown, the bias gives σ''(b) = 0, ``n`` is not a
+        positive integer or ``box`` is not ``(low, high)`` with ``low < high``.
+    """
     lams = np.logspace(-8, 0, 1601)
     i = int(np.argmin(err := predicted_error(lams, n, box, activation, bias, seed)))
     return float(lams[i]), float(err[i])
@@ -177,6 +360,30 @@ def product_network(lam: float, bias: float | str | None = "quartic", activation
     Default: I.11.19, inputs (x1, x2, x3, y1, y2, y3), a float64 6-12-1 Linear-Tanh-Linear net
     (97 parameters). Hidden neuron rows are ±λ(x ± y) + b; output weights ±1/(4λ²σ''(b)); the
     constants 2σ(b) cancel within each gadget, so the output bias is 0.
+
+    Parameters
+    ----------
+    lam : float
+        Input weight λ > 0.
+    bias : float or {"curvature", "quartic"} or None, default "quartic"
+        Hidden bias b (``None``: ``"curvature"``).
+    activation : {"tanh", "sigmoid"}, default "tanh"
+        Hidden activation.
+    pairs : sequence of (int, int), default ((0, 3), (1, 4), (2, 5))
+        Input indices ``(i, j)`` of each product.
+    d_in : int, default 6
+        Number of inputs.
+
+    Returns
+    -------
+    torch.nn.Sequential
+        ``Linear(d_in, 4·len(pairs)), σ, Linear(4·len(pairs), 1)``, float64.
+
+    Raises
+    ------
+    ValueError
+        If ``lam`` is not a positive finite number, the activation is not smooth or unknown,
+        or the bias gives σ''(b) = 0.
     """
     b, s2 = _check(lam, activation, bias)
     k, m = 1 / (4 * lam**2 * s2), 4 * len(pairs)
@@ -192,7 +399,19 @@ def product_network(lam: float, bias: float | str | None = "quartic", activation
 
 @dataclass(frozen=True)
 class ProductFit:
-    """The chosen gadget network for I.11.19 and its RMSE on the test set."""
+    """The chosen gadget network for I.11.19 and its RMSE on the test set.
+
+    Attributes
+    ----------
+    network : torch.nn.Sequential
+        The :func:`product_network`.
+    lam : float
+        Its input weight λ.
+    bias : float
+        Its hidden bias b.
+    test_rmse : float
+        RMSE on the test set.
+    """
 
     network: torch.nn.Sequential
     lam: float
@@ -212,6 +431,22 @@ def best_product_network(lams: Sequence[float] | None = None, bias: float | str 
     Default candidates: 41 values within ±½ decade of :func:`optimal_lambda` for one gadget on
     the test box. Input scaling needs no knob of its own (scaling inputs by s is λ → sλ), and
     centring them would need linear terms that the even gadget pairs cannot make.
+
+    Parameters
+    ----------
+    lams : sequence of float, optional
+        Candidate λ values; default as above.
+    bias : float or {"curvature", "quartic"} or None, default "quartic"
+        Hidden bias b.
+    n_test : int, default 10000
+        Points in the validation and in the test set.
+    seed : int, default 0
+        Seed of the test set (the validation set uses ``seed + 1``).
+
+    Returns
+    -------
+    ProductFit
+        The network with the lowest validation RMSE, its λ and b, and its test RMSE.
     """
     from .targets import get_target, sample
 
@@ -225,7 +460,22 @@ def best_product_network(lams: Sequence[float] | None = None, bias: float | str 
 
 
 def gadget_diagram(ax, activation: str = "tanh", bias: float | str | None = None) -> None:
-    """Draw the gadget on ``ax``: x, y → four σ neurons (weights ±λ, bias b) → xy (weights ±μ)."""
+    """Draw the gadget on ``ax``: x, y → four σ neurons (weights ±λ, bias b) → xy (weights ±μ).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Axes to draw on (axis lines are turned off).
+    activation : {"tanh", "sigmoid"}, default "tanh"
+        Activation named in the hidden neurons.
+    bias : float or {"curvature", "quartic"}, optional
+        The bias b printed under the diagram; default ``"curvature"``.
+
+    Raises
+    ------
+    ValueError
+        If the activation is not smooth or unknown, or the bias gives σ''(b) = 0.
+    """
     from matplotlib.patches import Circle
 
     b, _ = _check(1.0, activation, bias)

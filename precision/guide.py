@@ -51,8 +51,19 @@ SPLINE_ORDERS = (3, 5, 7)
 # --------------------------------------------------------------------------- the tree as data
 @dataclass(frozen=True)
 class Question:
-    """An inner node: ``text`` is asked of the problem by the test named ``test``; the
-    answer leads to the node keyed ``yes`` or ``no``."""
+    """An inner node of the guide: a yes/no question about the problem.
+
+    Attributes
+    ----------
+    key : str
+        The node's key in :data:`TREE`.
+    text : str
+        The question, as drawn and reported.
+    test : str
+        Name in :data:`TESTS` of the function that answers it for a problem.
+    yes, no : str
+        Keys of the nodes the two answers lead to.
+    """
 
     key: str
     text: str
@@ -62,15 +73,36 @@ class Question:
 
     @property
     def branches(self) -> tuple[tuple[str, str], tuple[str, str]]:
-        """``(label, child key)`` for each answer, yes first."""
+        """``(label, child key)`` for each answer, yes first.
+
+        Returns
+        -------
+        tuple of (str, str)
+            ``(("yes", self.yes), ("no", self.no))``.
+        """
         return (("yes", self.yes), ("no", self.no))
 
 
 @dataclass(frozen=True)
 class Leaf:
-    """A recommendation: ``label`` is drawn in the diagram, ``method`` and ``why`` are
-    reported; ``exponent`` names a scaling law in :data:`EXPONENTS` (``None``: no power
-    law); ``reach`` names how low the method gets in practice (see :func:`_reach`)."""
+    """A leaf of the guide: a recommended method.
+
+    Attributes
+    ----------
+    key : str
+        The node's key in :data:`TREE`.
+    label : str
+        Text drawn in the diagram.
+    method : str
+        The method, as reported.
+    why : str
+        Why the method, as reported.
+    exponent : str or None
+        Name of a scaling law in :data:`EXPONENTS` (``None``: no power law).
+    reach : str or None
+        How low the method gets in practice (see :func:`_reach`): ``"float64"``, ``"relu"``,
+        ``"smooth-net"`` or ``None``.
+    """
 
     key: str
     label: str
@@ -161,12 +193,24 @@ _NO_POWER_LAW = "no clean power law"
 
 
 def leaves() -> list[Leaf]:
-    """Every leaf of the tree, top to bottom as drawn."""
+    """Every leaf of the tree, top to bottom as drawn.
+
+    Returns
+    -------
+    list of Leaf
+        The leaves in depth-first (yes before no) order.
+    """
     return [TREE[k] for k in _dfs() if isinstance(TREE[k], Leaf)]
 
 
 def questions() -> list[Question]:
-    """Every question of the tree, in depth-first order."""
+    """Every question of the tree, in depth-first order.
+
+    Returns
+    -------
+    list of Question
+        The inner nodes, root first, yes branch before no branch.
+    """
     return [TREE[k] for k in _dfs() if isinstance(TREE[k], Question)]
 
 
@@ -220,8 +264,26 @@ def _problem(d: Any, grid: Any, modular: Any, max_arity: Any, smooth: Any, preci
 
 
 def points_needed(alpha: float, precision: float) -> float:
-    """Points D at which RMSE ≈ D^(−alpha) (relative to the target's RMS) reaches ``precision``
-    (six significant digits, so that exact powers of ten compare equal)."""
+    """Points D at which RMSE ≈ D^(−alpha) (relative to the target's RMS) reaches ``precision``.
+
+    Parameters
+    ----------
+    alpha : float
+        The scaling exponent, RMSE ∝ D^(−alpha), ``alpha > 0``.
+    precision : float
+        The relative RMSE wanted.
+
+    Returns
+    -------
+    float
+        ``precision ** (−1/alpha)``, rounded to six significant digits so that exact powers
+        of ten compare equal.
+
+    Examples
+    --------
+    >>> points_needed(2, 1e-8)
+    10000.0
+    """
     return float(f"{precision ** (-1.0 / float(alpha)):.6g}")
 
 
@@ -293,8 +355,17 @@ TESTS: dict[str, Callable[[_Problem], tuple[bool, str]]] = {
 # --------------------------------------------------------------------------- recommend
 @dataclass(frozen=True)
 class Exponent:
-    """The leaf's scaling law: ``formula`` in symbols, ``text`` with this problem's numbers,
-    ``value`` the power of D (e.g. −0.667 for D^(−2/3)); ``None`` where there is no power law."""
+    """The leaf's scaling law.
+
+    Attributes
+    ----------
+    formula : str
+        The law in symbols, e.g. ``"RMSE ∝ D^(−2/d)"``.
+    text : str
+        The law with this problem's numbers, e.g. ``"RMSE ∝ D^(−2/3)"``.
+    value : float or None
+        The power of D (e.g. −0.667 for D^(−2/3)); ``None`` where there is no power law.
+    """
 
     formula: str
     text: str
@@ -303,11 +374,33 @@ class Exponent:
 
 @dataclass(frozen=True)
 class Recommendation:
-    """What :func:`recommend` found: the ``method``, the ``reasoning`` (one line per decision,
-    then why the method), its ``exponent``, the ``points_needed`` for the precision where the
-    method has a power law, the lowest RMSE it reached in practice (``expected_floor``),
-    whether it is expected to reach the precision (``reachable``), the ``path`` of node
-    keys from the root to the ``leaf``, and the spline ``order`` where the method is a spline."""
+    """What :func:`recommend` found.
+
+    Attributes
+    ----------
+    method : str
+        The recommended method.
+    leaf : str
+        Key of the leaf reached.
+    reasoning : tuple of str
+        One line per decision, then why the method (and, where relevant, a caveat).
+    exponent : Exponent
+        The method's scaling law.
+    points_needed : float or None
+        Points D for the precision, where the method has a power law.
+    expected_floor : float or None
+        The lowest RMSE the method reached in practice (float64 ε, ReLU plateau, or the
+        smooth-net pipeline's best at this ``d``).
+    reachable : bool
+        Whether the method is expected to reach the precision within the data budget.
+    path : tuple of str
+        Node keys from the root to the leaf.
+    inputs : dict
+        The problem as normalised (``d``, ``grid``, ``modular``, ``max_arity``, ``smooth``,
+        ``precision``, ``data_budget``).
+    order : int or None
+        The spline order where the method is a spline.
+    """
 
     method: str
     leaf: str
@@ -321,7 +414,14 @@ class Recommendation:
     order: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-able summary (what ``python -m precision guide`` prints)."""
+        """A JSON-able summary (what ``python -m precision guide`` prints).
+
+        Returns
+        -------
+        dict
+            The fields, with the exponent flattened to ``exponent`` (text),
+            ``exponent_formula`` and ``exponent_value``, and tuples as lists.
+        """
         return {"method": self.method, "leaf": self.leaf, "exponent": self.exponent.text,
                 "exponent_formula": self.exponent.formula, "exponent_value": self.exponent.value,
                 "points_needed": self.points_needed, "expected_floor": self.expected_floor,
@@ -339,13 +439,37 @@ def recommend(d: int, grid: bool = False, modular: bool = False, max_arity: int 
 
     Parameters
     ----------
-    d : input dimension.
-    grid : the data lie on a regular grid (or you can choose where to sample).
-    modular : the target is a composition of functions of fewer inputs (a computational graph).
-    max_arity : the most inputs one node of that graph takes, d* (default 2; needs ``modular``).
-    smooth : the target is smooth (e.g. a symbolic formula); ``False`` for kinks.
-    precision : the relative RMSE wanted (RMSE / RMS of the target), between 0 and 1.
-    data_budget : training points available; ``None`` assumes ``DEFAULT_DATA_BUDGET``.
+    d : int
+        Input dimension.
+    grid : bool, default False
+        The data lie on a regular grid (or you can choose where to sample).
+    modular : bool, default False
+        The target is a composition of functions of fewer inputs (a computational graph).
+    max_arity : int, optional
+        The most inputs one node of that graph takes, d* (default ``min(2, d)``; needs ``modular``).
+    smooth : bool, default True
+        The target is smooth (e.g. a symbolic formula); ``False`` for kinks.
+    precision : float, default 1e-8
+        The relative RMSE wanted (RMSE / RMS of the target), between 0 and 1.
+    data_budget : float, optional
+        Training points available; ``None`` assumes :data:`DEFAULT_DATA_BUDGET`.
+
+    Returns
+    -------
+    Recommendation
+        The method, its scaling law, the points it needs, the reasoning and the path taken.
+
+    Raises
+    ------
+    ValueError
+        If ``d`` is not a positive integer, ``grid``/``modular``/``smooth`` is not a bool,
+        ``max_arity`` is not an integer in ``1 … d`` or is given without ``modular=True``,
+        ``precision`` is not in ``(0, 1)``, or ``data_budget`` is not a finite number ≥ 1.
+
+    Examples
+    --------
+    >>> recommend(1, grid=True, precision=1e-8).method
+    'spline interpolation of order 3 on the grid'
     """
     p = _problem(d, grid, modular, max_arity, smooth, precision, data_budget)
     path, reasoning = [], []
@@ -389,7 +513,26 @@ def recommend(d: int, grid: bool = False, modular: bool = False, max_arity: int 
 
 # --------------------------------------------------------------------------- the diagram
 def node_label(key: str, width: int = 23) -> str:
-    """The text drawn for a node: a question, or a leaf's method and scaling law."""
+    """The text drawn for a node: a question, or a leaf's method and scaling law.
+
+    Parameters
+    ----------
+    key : str
+        A key of :data:`TREE`.
+    width : int, default 23
+        Line width for wrapping.
+
+    Returns
+    -------
+    str
+        The wrapped question, or the wrapped leaf label followed by a line with its scaling
+        law (or "no clean power law").
+
+    Raises
+    ------
+    KeyError
+        If ``key`` is not in :data:`TREE`.
+    """
     node = TREE[key]
     if isinstance(node, Question):
         return textwrap.fill(node.text, width)
@@ -398,8 +541,17 @@ def node_label(key: str, width: int = 23) -> str:
 
 
 def layout() -> dict[str, tuple[float, float]]:
-    """(column, row) of every node: columns by depth, leaves one row each in drawing order,
-    a question midway between its two children."""
+    """(column, row) of every node of the diagram.
+
+    Columns are by depth, leaves take one row each in drawing order, and a question sits
+    midway between its two children.
+
+    Returns
+    -------
+    dict of str to (float, float)
+        ``key -> (x, y)`` with ``x`` the depth and ``y`` the row, ``0`` at the top and
+        negative below.
+    """
     pos: dict[str, tuple[float, float]] = {}
     row = [0]
 
@@ -423,6 +575,18 @@ def draw_guide(ax: Any = None, highlight: Recommendation | Sequence[str] | None 
     ``highlight`` (a :class:`Recommendation` or a sequence of node keys) draws its path in
     red. Each node's text carries the node key as its ``gid``, each branch label
     ``"<question>-><child>"``.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; ``None`` makes a new figure sized to the tree.
+    highlight : Recommendation or sequence of str, optional
+        The path to draw in red.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on (axis lines off).
     """
     import matplotlib.pyplot as plt
 

@@ -17,18 +17,60 @@ __all__ = ["SimplexInterpolator", "SimplexPrediction"]
 
 @dataclass(frozen=True)
 class SimplexPrediction:
-    """Interpolated values (NaN outside the hull) and the mask of points outside."""
+    """Interpolated values (NaN outside the hull) and the mask of points outside.
+
+    Attributes
+    ----------
+    values : numpy.ndarray
+        ``(m,)`` float64 interpolated values; NaN where the point is outside the hull.
+    outside : numpy.ndarray
+        ``(m,)`` bool mask of the points outside the convex hull of the training inputs.
+    """
 
     values: np.ndarray
     outside: np.ndarray
 
     @property
     def n_outside(self) -> int:
+        """Number of points outside the hull.
+
+        Returns
+        -------
+        int
+            ``outside.sum()``.
+        """
         return int(self.outside.sum())
 
 
 class SimplexInterpolator:
-    """Piecewise-linear interpolant of ``(x, y)``; ``x`` is ``(n, d)``, ``y`` is ``(n,)``."""
+    """Piecewise-linear interpolant of ``(x, y)`` (paper §2).
+
+    In 1D it is linear interpolation between the sorted points; for ``d ≥ 2`` it is linear
+    on the simplices of the Delaunay triangulation of ``x`` (barycentric weights).
+
+    Parameters
+    ----------
+    x : array_like
+        Training inputs, shape ``(n, d)`` (or ``(n,)`` for ``d = 1``); converted to float64.
+    y : array_like
+        Training targets, shape ``(n,)``.
+
+    Attributes
+    ----------
+    d : int
+        Input dimension.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not ``(n, d)`` with ``y`` of shape ``(n,)``, or there are fewer than
+        ``d + 1`` points.
+
+    Examples
+    --------
+    >>> SimplexInterpolator([0.0, 1.0], [0.0, 2.0])([0.25, 2.0]).values
+    array([0.5, nan])
+    """
 
     def __init__(self, x: np.ndarray, y: np.ndarray):
         x = np.asarray(x, dtype=np.float64)
@@ -47,11 +89,34 @@ class SimplexInterpolator:
 
     @property
     def n_params(self) -> int:
-        """Paper's convention: each of the |D| points carries d + 1 numbers."""
+        """Number of parameters, by the paper's convention that each of the |D| points carries d + 1 numbers.
+
+        Returns
+        -------
+        int
+            ``|D| · (d + 1)``.
+        """
         n = len(self._x) if self.d == 1 else self._interp.tri.npoints
         return n * (self.d + 1)
 
     def __call__(self, x: np.ndarray) -> SimplexPrediction:
+        """Evaluate the interpolant.
+
+        Parameters
+        ----------
+        x : array_like
+            Query points, shape ``(m, d)`` (or ``(m,)`` when ``d = 1``).
+
+        Returns
+        -------
+        SimplexPrediction
+            Values (NaN outside the convex hull of the training inputs) and the outside mask.
+
+        Raises
+        ------
+        ValueError
+            If ``x`` does not have shape ``(m, d)``.
+        """
         x = np.asarray(x, dtype=np.float64)
         x = x[:, None] if x.ndim == 1 else x
         if x.ndim != 2 or x.shape[1] != self.d:

@@ -51,12 +51,32 @@ SOLVERS = ("svd", "cholesky")
 
 def residual_jacobian(model: torch.nn.Module, chunk_size: int | None = None
                       ) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
-    """``jacobian(w, x)``: the ``(n, P)`` Jacobian of the model's output on ``x`` with respect
-    to the flat parameter vector ``w`` (which is also the Jacobian of the residual
-    ``f − y``). For a plain MLP (Linear layers and tanh/sin/sigmoid/ReLU/identity, one
-    output) it is one batched backward pass written out by hand (:func:`_mlp_jacobian`,
-    several times faster); for any other model ``vmap`` over the samples of the gradient of
-    one output, ``chunk_size`` bounding how many samples it processes at once (memory)."""
+    """Build ``jacobian(w, x)``, the Jacobian of the model's output with respect to its flat parameters.
+
+    The Jacobian of the output on ``x`` with respect to the flat parameter vector ``w`` is
+    also the Jacobian of the residual ``f − y``.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        A one-output float64 model; its parameters are laid out as in
+        :func:`precision.flat.flat_parameters`.
+    chunk_size : int, optional
+        For the generic (``vmap``) path only: how many samples it processes at once
+        (bounds memory); ``None`` processes all at once.
+
+    Returns
+    -------
+    callable
+        ``jacobian(w, x)`` taking the flat parameters ``w`` ``(P,)`` and inputs ``x``
+        ``(n, d)`` and returning the ``(n, P)`` Jacobian.
+
+    Notes
+    -----
+    For a plain MLP (Linear layers and tanh/sin/sigmoid/ReLU/identity, one output) it is one
+    batched backward pass written out by hand (:func:`_mlp_jacobian`, several times faster);
+    for any other model ``vmap`` over the samples of the gradient of one output.
+    """
     plan = _sequential_plan(model)
     if plan is not None and plan[-1][0] == "linear" and plan[-1][2] == 1 and all(
             step[0] == "linear" or (step[1] in _DERIVATIVES and prev[0] == "linear")
@@ -104,8 +124,33 @@ def _mlp_jacobian(plan: list, w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
 
 def lm_step(J: torch.Tensor, r: torch.Tensor, mu: float, d: torch.Tensor | None = None,
             solver: str = "svd") -> torch.Tensor:
-    """One Levenberg–Marquardt step ``δ = argmin ‖r + J δ‖² + μ‖D δ‖²`` (``D = diag(d)``,
-    default the identity), by an SVD of ``J D⁻¹`` (no ``JᵀJ``) or a Cholesky factor."""
+    """One Levenberg–Marquardt step ``δ = argmin ‖r + J δ‖² + μ‖D δ‖²``.
+
+    Parameters
+    ----------
+    J : torch.Tensor
+        Jacobian of the residual, shape ``(n, P)``.
+    r : torch.Tensor
+        Residual ``f − y``, shape ``(n,)``.
+    mu : float
+        Damping ``μ ≥ 0``.
+    d : torch.Tensor, optional
+        Diagonal ``(P,)`` of the scaling ``D = diag(d)``; ``None`` means the identity.
+    solver : {"svd", "cholesky"}, default "svd"
+        ``"svd"``: thin SVD of ``J D⁻¹`` (never forms ``JᵀJ``); ``"cholesky"``: Cholesky
+        factor of ``JᵀJ + μD²``.
+
+    Returns
+    -------
+    torch.Tensor
+        The step ``δ``, shape ``(P,)``.
+
+    Raises
+    ------
+    ValueError
+        If ``mu`` is not a non-negative number, ``solver`` is unknown, or (Cholesky)
+        ``JᵀJ + μD²`` is not positive definite.
+    """
     if isinstance(mu, bool) or not (isinstance(mu, (int, float)) and mu >= 0):
         raise ValueError(f"mu must be a non-negative number, got {mu!r}")
     if solver not in SOLVERS:
@@ -159,47 +204,55 @@ def train_lm(model: torch.nn.Module, x, y, max_steps: int = 1000, x_test=None, y
 
     Parameters
     ----------
-    model
+    model : torch.nn.Module
         A float64 torch model (plain MLPs use the fast path of :func:`precision.flat.flat_forward`);
         trained in place and left at the point of lowest training loss.
-    x, y
+    x, y : array_like or torch.Tensor
         Training inputs ``(n, d)`` (or ``(n,)``) and targets ``(n,)``; ``n`` should exceed the
         number of parameters for the problem to be overdetermined.
-    max_steps
+    max_steps : int, default 1000
         Most steps, accepted or rejected (a new Jacobian follows each accepted one).
-    x_test, y_test
-        Optional test set, evaluated at every recorded step.
-    record_every
+    x_test, y_test : array_like or torch.Tensor, optional
+        Test set, evaluated at every recorded step.
+    record_every : int, default 1
         A history row every this many steps (and at the first and last).
-    threads
+    threads : int or None, default 1
         torch threads during the run (restored after); ``None`` keeps torch's setting.
-    mu0
+    mu0 : float, default 1e-3
         Initial damping relative to the largest diagonal entry of the scaled ``JᵀJ``.
-    damping
+    damping : {"marquardt", "identity"}, default "marquardt"
         ``"marquardt"`` (``D`` = running maximum of the Jacobian's column norms) or
         ``"identity"`` (Levenberg's ``D = I``).
-    stop_rmse
+    stop_rmse : float, default 0.0
         Stop as soon as the training RMSE is at or below this (0: never).
-    patience
+    patience : int, default 30
         Stop after this many consecutive steps that lower the best loss by less than a
         relative 1e-3 (round-off, or a local minimum, has been reached), or when ``μ``
         exceeds 1e30.
-    geodesic
+    geodesic : bool, default True
         Add the geodesic acceleration ``a`` (Transtrum & Sethna 2012) to each step ``v``,
         kept only while ``2‖Da‖ ≤ 0.75‖Dv‖``.
-    solver
+    solver : {"svd", "cholesky"}, default "svd"
         ``"svd"``: thin SVD of the scaled Jacobian, never forming ``JᵀJ`` (accurate to
         round-off; the default). ``"cholesky"``: Cholesky factor of ``JᵀJ + μD²`` (a few
         times cheaper per step for large ``n·P``; its error grows with the squared condition
         number, which acts as extra damping of order ``ε·‖J‖²``); a factorisation that fails
         counts as a rejected step.
-    chunk_size
+    chunk_size : int, optional
         Samples per vectorised Jacobian chunk (``None``: all at once; about ``8·n·P`` bytes).
 
     Returns
     -------
     TrainResult
-        ``history`` rows are (step, train RMSE, test RMSE); ``stopped`` says why it ended.
+        ``history`` rows are (step, train RMSE, test RMSE), steps counting accepted and
+        rejected ones; ``steps`` is the number of steps taken; ``stopped`` says why it ended.
+
+    Raises
+    ------
+    ValueError
+        If ``max_steps``, ``record_every``, ``patience`` or ``chunk_size`` (when given) is
+        not a positive integer, ``mu0`` is not positive, ``stop_rmse`` is negative,
+        ``geodesic`` is not a bool, or ``damping`` or ``solver`` is unknown.
     """
     from .checks import check_positive_float, check_positive_int
 

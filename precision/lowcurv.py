@@ -32,8 +32,20 @@ __all__ = ["LineSearch", "log_line_search", "project", "project_loop", "lowcurv_
 
 @dataclass
 class LineSearch:
-    """Result of :func:`log_line_search`: the best step found, its loss, and whether it is
-    lower than the starting loss ``f0`` (only then should the step be taken)."""
+    """Result of :func:`log_line_search`.
+
+    Attributes
+    ----------
+    alpha : float
+        The best step size found.
+    loss : float
+        ``phi(alpha)``, the lowest loss seen (``inf`` if every evaluation was NaN or inf).
+    improved : bool
+        Whether ``loss`` is lower than the starting loss ``f0`` (only then should the step
+        be taken).
+    evaluations : int
+        Number of calls of ``phi``.
+    """
 
     alpha: float
     loss: float
@@ -49,6 +61,35 @@ def log_line_search(phi: Callable[[float], float], f0: float, low: float = 1e-12
     ``zooms`` rounds, each evaluating ``points`` step sizes log-evenly spaced within one
     previous grid spacing either side of the best α so far. The best (lowest) loss is
     updated after every evaluation; NaN counts as +inf. ``improved`` is ``loss < f0``.
+
+    Parameters
+    ----------
+    phi : callable
+        ``phi(alpha) -> float``, the loss after a step of size ``alpha``.
+    f0 : float
+        The loss at ``alpha = 0`` (the starting point).
+    low, high : float, default 1e-12, 1e12
+        Range of the first grid of step sizes.
+    points : int, default 15
+        Step sizes per grid.
+    zooms : int, default 4
+        Rounds of zooming in around the best step size.
+
+    Returns
+    -------
+    LineSearch
+        The best step size, its loss, whether it beats ``f0``, and the number of evaluations
+        (``points · (zooms + 1)``).
+
+    Raises
+    ------
+    ValueError
+        Unless ``0 < low < high``, ``points >= 2`` and ``zooms >= 0``.
+
+    Examples
+    --------
+    >>> log_line_search(lambda a: (a - 1.0) ** 2, 1.0).improved
+    True
     """
     if not 0 < low < high:
         raise ValueError(f"need 0 < low < high, got low={low}, high={high}")
@@ -70,8 +111,22 @@ def log_line_search(phi: Callable[[float], float], f0: float, low: float = 1e-12
 
 
 def project(V_S: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
-    """Orthogonal projection of ``g`` on the span of the orthonormal columns of ``V_S``,
-    vectorised: ``V_S (V_Sᵀ g)`` (two matrix–vector products)."""
+    """Orthogonal projection of ``g`` on the span of the orthonormal columns of ``V_S``.
+
+    Vectorised: ``V_S (V_Sᵀ g)`` (two matrix–vector products).
+
+    Parameters
+    ----------
+    V_S : torch.Tensor
+        ``(P, k)`` matrix with orthonormal columns (``k`` may be 0).
+    g : torch.Tensor
+        Vector of shape ``(P,)``.
+
+    Returns
+    -------
+    torch.Tensor
+        The projection, shape ``(P,)``.
+    """
     return V_S @ (V_S.T @ g)
 
 
@@ -79,6 +134,18 @@ def project_loop(V_S: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
     """The same projection as :func:`project`, one eigenvector at a time in a Python loop.
 
     Deliberately naive; kept only as the reference the tests and benchmark compare with.
+
+    Parameters
+    ----------
+    V_S : torch.Tensor
+        ``(P, k)`` matrix with orthonormal columns.
+    g : torch.Tensor
+        Vector of shape ``(P,)``.
+
+    Returns
+    -------
+    torch.Tensor
+        ``Σ_i (v_i · g) v_i`` over the columns ``v_i``, shape ``(P,)``.
     """
     out = torch.zeros_like(g)
     for i in range(V_S.shape[1]):
@@ -88,8 +155,24 @@ def project_loop(V_S: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
 
 
 def lowcurv_direction(H: torch.Tensor, g: torch.Tensor, tau: float) -> tuple[torch.Tensor, int]:
-    """The gradient projected on the eigenvectors of ``H`` with ``|λ| < tau``, and the
-    dimension of that subspace (paper §4.2.1)."""
+    """Project the gradient on the eigenvectors of ``H`` with ``|λ| < tau`` (paper §4.2.1).
+
+    Parameters
+    ----------
+    H : torch.Tensor
+        Symmetric Hessian, shape ``(P, P)``.
+    g : torch.Tensor
+        Gradient, shape ``(P,)``.
+    tau : float
+        Eigenvalue threshold: eigenvectors with ``|λ| < tau`` span the low-curvature subspace.
+
+    Returns
+    -------
+    direction : torch.Tensor
+        The projected gradient, shape ``(P,)``.
+    dimension : int
+        Dimension of the low-curvature subspace.
+    """
     lam, V = torch.linalg.eigh(H)
     keep = lam.abs() < tau
     return project(V[:, keep], g), int(keep.sum())
@@ -112,8 +195,43 @@ def train_lowcurv(model: torch.nn.Module, x, y, steps: int = 500, tau: float = 1
     P = 481 and a few thousand points on one core), so ``hessian_every=k`` reuses one
     eigendecomposition for ``k`` steps (the gradient is always fresh); ``k = 1`` is the
     paper's method. A failed line search with a reused Hessian triggers a fresh one
-    before the run stops. ``threads``: torch threads during the run (see
-    :func:`precision.flat.torch_threads`; ``None`` keeps torch's setting).
+    before the run stops.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        A float64 torch model; trained in place and left at the final point.
+    x, y : array_like or torch.Tensor
+        Training inputs ``(n, d)`` (or ``(n,)``) and targets ``(n,)``.
+    steps : int, default 500
+        Most steps taken.
+    tau : float, default 1e-15
+        Eigenvalue threshold of the low-curvature subspace, ``|λ| < tau``.
+    x_test, y_test : array_like or torch.Tensor, optional
+        Test set, evaluated at every recorded step.
+    record_every : int, default 1
+        A history row every this many steps (and at the first and last).
+    chunk : int, default 256
+        Chunk size passed to :func:`precision.landscape.hessian`.
+    low, high, points, zooms
+        The line search's settings (see :func:`log_line_search`).
+    hessian_every : int, default 1
+        Steps per Hessian eigendecomposition.
+    threads : int or None, default 1
+        torch threads during the run (see :func:`precision.flat.torch_threads`; ``None``
+        keeps torch's setting).
+
+    Returns
+    -------
+    TrainResult
+        ``history`` rows are (step, train RMSE, test RMSE); ``steps`` counts the steps
+        taken; ``stopped`` says why it ended and the range of subspace dimensions seen.
+
+    Raises
+    ------
+    ValueError
+        If ``steps``, ``record_every`` or ``hessian_every`` is not a positive integer, or
+        ``tau`` is not positive.
     """
     with torch_threads(threads):
         return _lowcurv(model, x, y, steps, tau, x_test, y_test, record_every, chunk, low, high, points, zooms,

@@ -15,17 +15,64 @@ ACTIVATIONS = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU, "sigmoid": torch.nn
 
 
 class Sine(torch.nn.Module):
-    """Element-wise ``sin``: the first-layer activation of the later stages of a multi-stage
-    net (Wang & Lai 2024; :mod:`precision.multistage`)."""
+    """Element-wise ``sin`` as a module.
+
+    The first-layer activation of the later stages of a multi-stage net (Wang & Lai 2024;
+    :mod:`precision.multistage`). It has no parameters.
+    """
 
     def forward(self, h: torch.Tensor) -> torch.Tensor:
+        """Apply ``sin`` element-wise.
+
+        Parameters
+        ----------
+        h : torch.Tensor
+            Any shape.
+
+        Returns
+        -------
+        torch.Tensor
+            ``torch.sin(h)``, same shape and dtype.
+        """
         return torch.sin(h)
 
 
 def mlp(d_in: int, width: int, depth: int, activation: str = "tanh", seed: int = 0, d_out: int = 1) -> torch.nn.Sequential:
     """A float64 MLP with ``depth`` Linear layers of hidden size ``width``.
 
-    ``seed`` fixes the initialisation (PyTorch's default uniform fan-in init).
+    ``seed`` fixes the initialisation (PyTorch's default uniform fan-in init); torch's
+    global random state is restored afterwards.
+
+    Parameters
+    ----------
+    d_in : int
+        Input dimension.
+    width : int
+        Size of every hidden layer.
+    depth : int
+        Number of Linear layers (``depth − 1`` hidden layers; depth 1 is a linear model).
+    activation : {"tanh", "relu", "sigmoid", "silu"}, default "tanh"
+        Activation after every Linear layer but the last (a key of :data:`ACTIVATIONS`).
+    seed : int, default 0
+        Seed of the initialisation.
+    d_out : int, default 1
+        Output dimension.
+
+    Returns
+    -------
+    torch.nn.Sequential
+        ``Linear, act, Linear, …, Linear`` with float64 parameters.
+
+    Raises
+    ------
+    ValueError
+        If ``d_in``, ``width``, ``depth`` or ``d_out`` is not a positive integer, or
+        ``activation`` is unknown.
+
+    Examples
+    --------
+    >>> n_params(mlp(1, 20, 3))
+    481
     """
     from .checks import check_positive_int
 
@@ -48,15 +95,44 @@ def mlp(d_in: int, width: int, depth: int, activation: str = "tanh", seed: int =
 
 
 def n_params(model: torch.nn.Module) -> int:
-    """Number of trainable parameters."""
+    """Number of parameters of ``model``.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Any torch module.
+
+    Returns
+    -------
+    int
+        Total number of entries of ``model.parameters()`` (all of them, trainable or not).
+    """
     return sum(p.numel() for p in model.parameters())
 
 
 def forward_mpmath(model: torch.nn.Sequential, x: np.ndarray, dps: int = 40) -> np.ndarray:
     """The model's output computed exactly (``dps`` digits) from its float64 weights.
 
-    Returns an object array of mpmath numbers, shape ``(n,)``. Comparing it with the
-    float64 forward pass measures the network's own rounding floor.
+    Comparing it with the float64 forward pass measures the network's own rounding floor.
+
+    Parameters
+    ----------
+    model : torch.nn.Sequential
+        Linear layers and Tanh/ReLU/Sigmoid/SiLU/:class:`Sine` activations.
+    x : array_like
+        Inputs, shape ``(n, d)`` (or ``(n,)``); taken as float64.
+    dps : int, default 40
+        Decimal digits of the mpmath arithmetic.
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array of mpmath numbers, shape ``(n,)`` (the first output of each point).
+
+    Raises
+    ------
+    ValueError
+        If the model holds a layer with no high-precision form.
     """
     kinds = {"Tanh": mpmath.tanh, "ReLU": lambda v: max(v, 0), "Sigmoid": lambda v: 1 / (1 + mpmath.exp(-v)),
              "SiLU": lambda v: v / (1 + mpmath.exp(-v)), "Sine": mpmath.sin}

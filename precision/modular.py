@@ -20,8 +20,18 @@ __all__ = ["Node", "GRAPHS", "ModularMLP", "modular_mlp", "node_params", "graph_
 
 @dataclass(frozen=True)
 class Node:
-    """One sub-network: its ``name``, the variables or nodes it reads, and its hidden
-    width as a fraction of the net's width ``w`` (the paper uses w/2, w/3 and w)."""
+    """One sub-network of a modular net: a node of the computational graph.
+
+    Attributes
+    ----------
+    name : str
+        The node's name (distinct from every variable and other node).
+    inputs : tuple of str
+        The variables or earlier nodes it reads, in order.
+    width_fraction : float, default 1.0
+        Its hidden width as a fraction of the net's width ``w`` (the paper uses w/2, w/3
+        and w); rounded, at least 1.
+    """
 
     name: str
     inputs: tuple[str, ...]
@@ -55,7 +65,25 @@ def _check_graph(variables: Sequence[str], graph: Sequence[Node]) -> None:
 
 
 def stages(variables: Sequence[str], graph: Sequence[Node]) -> dict[str, int]:
-    """Level of every variable (0) and node (1 + the deepest of its inputs)."""
+    """Level of every variable (0) and node (1 + the deepest of its inputs).
+
+    Parameters
+    ----------
+    variables : sequence of str
+        The input variables.
+    graph : sequence of Node
+        Nodes in order, each reading only variables and earlier nodes.
+
+    Returns
+    -------
+    dict of str to int
+        ``name -> level`` for every variable and node.
+
+    Examples
+    --------
+    >>> stages(["x1", "x2", "y1", "y2"], GRAPHS["I.8.14"])["out"]
+    2
+    """
     level = {v: 0 for v in variables}
     for node in graph:
         level[node.name] = 1 + max(level[i] for i in node.inputs)
@@ -67,14 +95,49 @@ def _node_width(width: int, node: Node) -> int:
 
 
 def node_params(n_in: int, hidden: int, depth: int) -> int:
-    """Parameters of an MLP ``n_in → hidden (× depth−1 layers) → 1``."""
+    """Parameters of an MLP ``n_in → hidden (× depth−1 layers) → 1``.
+
+    Parameters
+    ----------
+    n_in : int
+        Inputs.
+    hidden : int
+        Hidden width.
+    depth : int
+        Linear layers (1: a linear model with ``n_in + 1`` parameters).
+
+    Returns
+    -------
+    int
+        Weights and biases in total.
+
+    Examples
+    --------
+    >>> node_params(1, 20, 3)
+    481
+    """
     if depth == 1:
         return n_in + 1
     return (n_in + 1) * hidden + (depth - 2) * (hidden + 1) * hidden + hidden + 1
 
 
 def graph_params(graph: Sequence[Node], width: int, node_depth: int) -> int:
-    """Parameters of the modular net (without building it)."""
+    """Parameters of the modular net (without building it).
+
+    Parameters
+    ----------
+    graph : sequence of Node
+        The computational graph.
+    width : int
+        The net's width ``w`` (each node's hidden width is ``round(w · width_fraction)``, at least 1).
+    node_depth : int
+        Linear layers per node.
+
+    Returns
+    -------
+    int
+        The sum of :func:`node_params` over the nodes.
+    """
     return sum(node_params(len(n.inputs), _node_width(width, n), node_depth) for n in graph)
 
 
@@ -83,6 +146,27 @@ class ModularMLP(torch.nn.Module):
 
     Every node is an MLP with ``node_depth`` Linear layers; the total depth (the longest
     chain of Linear layers from input to output) is ``node_depth × number of stages``.
+
+    Parameters
+    ----------
+    variables : sequence of str
+        Names of the input columns, in order.
+    graph : sequence of Node
+        The nodes, each reading variables or earlier nodes; the last is the output.
+    width : int
+        The net's width ``w``.
+    node_depth : int
+        Linear layers per node (see :func:`precision.models.mlp`).
+    activation : str, default "relu"
+        A key of :data:`precision.models.ACTIVATIONS`.
+    seed : int, default 0
+        Node ``k`` is initialised with seed ``seed + k``.
+
+    Raises
+    ------
+    ValueError
+        If the graph is empty, a node reads an unknown name, a name is used twice or a
+        ``width_fraction`` is not positive.
     """
 
     def __init__(self, variables: Sequence[str], graph: Sequence[Node], width: int, node_depth: int,
@@ -101,9 +185,28 @@ class ModularMLP(torch.nn.Module):
 
     @property
     def depth(self) -> int:
+        """Total depth: the longest chain of Linear layers from input to output.
+
+        Returns
+        -------
+        int
+            ``node_depth`` times the number of stages.
+        """
         return self.node_depth * max(stages(self.variables, self.graph).values())
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Evaluate the graph node by node.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Inputs, shape ``(n, len(variables))``, float64.
+
+        Returns
+        -------
+        torch.Tensor
+            The output node's value, shape ``(n, 1)``.
+        """
         values = {v: x[:, i:i + 1] for v, i in self._columns.items()}
         for node in self.graph:
             values[node.name] = self.nodes[node.name](torch.cat([values[i] for i in node.inputs], dim=1))
@@ -114,6 +217,31 @@ def modular_mlp(target: str, width: int, depth: int, activation: str = "relu", s
     """The paper's modular net for ``target`` (a key of :data:`GRAPHS`) at total ``depth``.
 
     ``depth`` must be a multiple of the graph's number of stages (I.8.14: 2, II.6.15a: 3).
+
+    Parameters
+    ----------
+    target : str
+        A key of :data:`GRAPHS`; its variables give the input columns.
+    width : int
+        The net's width ``w``.
+    depth : int
+        Total depth; each node gets ``depth // stages`` Linear layers (at least 2).
+    activation : str, default "relu"
+        A key of :data:`precision.models.ACTIVATIONS`.
+    seed : int, default 0
+        Seed of the first node's initialisation.
+
+    Returns
+    -------
+    ModularMLP
+        The float64 modular net.
+
+    Raises
+    ------
+    ValueError
+        If ``target`` has no graph, ``width`` or ``depth`` is not a positive integer,
+        ``activation`` is unknown, or ``depth`` is not a multiple of the number of stages of
+        at least twice it.
     """
     from .checks import check_positive_int
     from .targets import get_target
@@ -137,8 +265,18 @@ _GREEK = {"epsilon": "ε", "lambd": "λ", "theta": "θ"}
 
 
 def draw_graph(model: ModularMLP, ax) -> None:
-    """Draw the model's graph on a matplotlib axis: variables at the left, one column per
-    stage, each node labelled with the layer sizes read from its sub-network."""
+    """Draw the model's graph on a matplotlib axis.
+
+    Variables are at the left, one column per stage, each node labelled with the layer
+    sizes read from its sub-network.
+
+    Parameters
+    ----------
+    model : ModularMLP
+        The net to draw.
+    ax : matplotlib.axes.Axes
+        Axes to draw on (axis lines are turned off).
+    """
     level = stages(model.variables, model.graph)
     columns: dict[int, list[str]] = {}
     for name, lv in level.items():

@@ -22,7 +22,26 @@ OPTIMIZERS = ("adam", "bfgs")
 
 @dataclass
 class TrainResult:
-    """Outcome of one training run. ``history`` rows: (step, train RMSE, test RMSE)."""
+    """Outcome of one training run.
+
+    Attributes
+    ----------
+    rmse_train : float
+        Training RMSE of the model as it was left (for :func:`train_adam`, the lowest one
+        measured; for :func:`train_bfgs`, the one at the final step).
+    rmse_test : float
+        Test RMSE of the model as it was left; NaN when no test set was given.
+    steps : int
+        :func:`train_adam`: the step of lowest training loss (where the model was left);
+        :func:`train_bfgs`: the number of accepted BFGS steps.
+    seconds : float
+        Wall-clock time of the run, in seconds.
+    history : numpy.ndarray
+        ``(k, 3)`` float array, one row per recorded step: (step, train RMSE, test RMSE);
+        the test column is NaN without a test set.
+    stopped : str
+        Why the run ended, in words.
+    """
 
     rmse_train: float
     rmse_test: float
@@ -33,7 +52,22 @@ class TrainResult:
 
 
 def rmse(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
-    """Root-mean-square error of ``model`` on ``(x, y)``."""
+    """Root-mean-square error of ``model`` on ``(x, y)``.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Model mapping ``(n, d)`` inputs to ``(n,)`` or ``(n, 1)`` outputs.
+    x : torch.Tensor
+        Inputs, shape ``(n, d)``, of the model's dtype.
+    y : torch.Tensor
+        Targets, shape ``(n,)``.
+
+    Returns
+    -------
+    float
+        ``sqrt(mean((model(x) - y)**2))`` over the ``n`` points, computed without gradients.
+    """
     with torch.no_grad():
         return float(torch.sqrt(torch.mean((model(x).squeeze(-1) - y) ** 2)))
 
@@ -113,8 +147,43 @@ def _dense_mse_grad(linears: list[torch.nn.Linear], activation: str):
 
 def train_adam(model: torch.nn.Module, x, y, steps: int, lr: float = 1e-3, x_test=None, y_test=None,
                record_every: int = 100, batch_cap: int | None = None) -> TrainResult:
-    """Adam on the MSE; the model ends at its lowest-train-loss step (the paper's convention).
+    """Train ``model`` with Adam on the MSE, leaving it at its lowest-train-loss step.
 
+    Leaving the model at the step of lowest training loss is the paper's convention.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        A float64 torch model; trained in place.
+    x, y : array_like or torch.Tensor
+        Training inputs ``(n, d)`` (or ``(n,)``, taken as ``d = 1``) and targets ``(n,)``;
+        converted to float64 tensors.
+    steps : int
+        Number of Adam updates (the loss is evaluated at steps ``0 … steps``).
+    lr : float, default 1e-3
+        Learning rate.
+    x_test, y_test : array_like or torch.Tensor, optional
+        Test set, evaluated at every recorded step and at the end.
+    record_every : int, default 100
+        A history row (and, when windowed, a full train-loss check) every this many steps,
+        and at the last step.
+    batch_cap : int, optional
+        Most points per step; ``None`` means full batch.
+
+    Returns
+    -------
+    TrainResult
+        ``rmse_train`` is the lowest training RMSE seen, ``steps`` the step where it was
+        seen, ``history`` rows are (step, train RMSE, test RMSE) every ``record_every`` steps.
+
+    Raises
+    ------
+    ValueError
+        If ``steps``, ``record_every`` or ``batch_cap`` (when given) is not a positive
+        integer, or ``lr`` is not positive.
+
+    Notes
+    -----
     With ``batch_cap=None`` or ``len(x) <= batch_cap`` every step is full batch and the
     train loss is known at every step. Otherwise each step uses a contiguous window of
     ``batch_cap`` points that slides through the (randomly ordered) training set, wrapping
@@ -211,26 +280,32 @@ def train_bfgs(model: torch.nn.Module, x, y, max_steps: int = 10_000, x_test=Non
 
     Parameters
     ----------
-    model
+    model : torch.nn.Module
         A float64 torch model; trained in place and left at the final point.
-    x, y
+    x, y : array_like or torch.Tensor
         Training inputs ``(n, d)`` (or ``(n,)``) and targets ``(n,)``.
-    max_steps
+    max_steps : int, default 10000
         Most BFGS iterations (the authors allowed 25 000).
-    x_test, y_test
-        Optional test set, evaluated at every recorded step.
-    record_every
+    x_test, y_test : array_like or torch.Tensor, optional
+        Test set, evaluated at every recorded step.
+    record_every : int, default 10
         A history row every this many steps (and at the first and last).
-    stop_rmse
+    stop_rmse : float, default 0.0
         Stop as soon as the training RMSE is at or below this (0: never).
-    threads
+    threads : int or None, default 1
         torch threads during the run (restored after); ``None`` keeps torch's setting.
         One is fastest for the book's small nets (see :func:`precision.flat.torch_threads`).
 
     Returns
     -------
     TrainResult
-        ``history`` rows are (step, train RMSE, test RMSE); ``stopped`` says why it ended.
+        ``history`` rows are (step, train RMSE, test RMSE); ``steps`` counts accepted
+        steps; ``stopped`` says why it ended.
+
+    Raises
+    ------
+    ValueError
+        If ``max_steps`` or ``record_every`` is not a positive integer.
 
     Notes
     -----

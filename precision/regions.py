@@ -17,7 +17,23 @@ def relu_regions(model: torch.nn.Module, x: np.ndarray) -> np.ndarray:
     """Label each row of ``x`` by its activation pattern over all ReLU units of ``model``.
 
     Works for any module built from ``torch.nn.ReLU`` layers (dense or modular nets).
-    Labels are ``0 … k−1`` in order of first appearance.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        A float64 model with at least one ``torch.nn.ReLU`` module.
+    x : array_like
+        Points, shape ``(n, d)`` (or ``(n,)``).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` integer labels ``0 … k−1`` in order of first appearance.
+
+    Raises
+    ------
+    ValueError
+        If the model has no ``torch.nn.ReLU`` layers.
     """
     relus = [m for m in model.modules() if isinstance(m, torch.nn.ReLU)]
     if not relus:
@@ -41,7 +57,22 @@ def relu_regions(model: torch.nn.Module, x: np.ndarray) -> np.ndarray:
 def simplex_regions(interpolator, x: np.ndarray) -> np.ndarray:
     """Label each row of ``x`` by the Delaunay simplex containing it (``-1`` outside the hull).
 
-    ``interpolator`` is a :class:`precision.interpolation.SimplexInterpolator` of ``d ≥ 2``.
+    Parameters
+    ----------
+    interpolator : precision.interpolation.SimplexInterpolator
+        An interpolant with ``d ≥ 2``.
+    x : array_like
+        Points, shape ``(n, d)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` integer simplex indices of the triangulation, ``-1`` outside the hull.
+
+    Raises
+    ------
+    ValueError
+        If the interpolator is 1D.
     """
     if interpolator.d < 2:
         raise ValueError("simplex regions are defined for d >= 2 (in 1D each interval between points is one)")
@@ -49,13 +80,42 @@ def simplex_regions(interpolator, x: np.ndarray) -> np.ndarray:
 
 
 def count_regions(labels: np.ndarray) -> int:
-    """Number of distinct regions among ``labels`` (the ``-1`` 'outside' label not counted)."""
+    """Number of distinct regions among ``labels`` (the ``-1`` 'outside' label not counted).
+
+    Parameters
+    ----------
+    labels : array_like
+        Integer labels, any shape.
+
+    Returns
+    -------
+    int
+        The number of distinct non-negative labels.
+
+    Examples
+    --------
+    >>> count_regions([0, 1, 1, -1, 3])
+    3
+    """
     labels = np.asarray(labels)
     return int(np.unique(labels[labels >= 0]).size)
 
 
 def region_colours(labels: np.ndarray, seed: int = 0) -> np.ndarray:
-    """An RGB image-ready array: a random pastel colour per region, white outside (``-1``)."""
+    """An RGB image-ready array: a random pastel colour per region, white outside (``-1``).
+
+    Parameters
+    ----------
+    labels : array_like
+        Integer labels, any shape (e.g. a 2-D map), ``-1`` outside.
+    seed : int, default 0
+        Seed of the colour draw.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float array of shape ``labels.shape + (3,)`` with values in ``[0.35, 1]``.
+    """
     labels = np.asarray(labels)
     rng = np.random.default_rng(seed)
     palette = 0.35 + 0.65 * rng.random((int(labels.max(initial=0)) + 1, 3))

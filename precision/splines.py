@@ -68,7 +68,30 @@ class GridInterpolator:
     order : int or "simplex"
         Spline degree 1…7 (tensor product) or ``"simplex"`` (linear, Kuhn triangulation).
 
+    Attributes
+    ----------
+    axes : tuple of numpy.ndarray
+        The grid coordinates, as float64.
+    values : numpy.ndarray
+        The grid values, float64, C-contiguous.
+    order : int or str
+        The method.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is not in :data:`ORDERS`, there are no axes, an axis is not 1-D,
+        strictly increasing and at least ``order + 1`` long (2 for ``"simplex"``), or
+        ``values`` has the wrong shape.
+
+    Notes
+    -----
     Calling it on an ``(n, d)`` float64 array returns the ``(n,)`` interpolated values.
+
+    Examples
+    --------
+    >>> GridInterpolator([np.linspace(0, 1, 5)], np.linspace(0, 2, 5), order=1)(np.array([0.3]))
+    array([0.6])
     """
 
     def __init__(self, axes: Sequence[np.ndarray], values: np.ndarray, order: int | str) -> None:
@@ -90,7 +113,13 @@ class GridInterpolator:
 
     @property
     def d(self) -> int:
-        """Input dimension."""
+        """Input dimension.
+
+        Returns
+        -------
+        int
+            The number of axes.
+        """
         return len(self.axes)
 
     def _build_spline(self, k: int) -> NdBSpline:
@@ -110,6 +139,24 @@ class GridInterpolator:
         return NdBSpline(tuple(knots), coef, k)
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
+        """Evaluate the interpolant.
+
+        Parameters
+        ----------
+        x : array_like
+            Points, shape ``(n, d)`` (or ``(n,)`` for a 1-D grid); converted to float64.
+            Splines extrapolate outside the grid; ``"simplex"`` extends the outermost cells.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(n,)`` float64 interpolated values.
+
+        Raises
+        ------
+        ValueError
+            If ``x`` does not have shape ``(n, d)``.
+        """
         x = np.asarray(x, dtype=np.float64)
         if x.ndim == 1 and self.d == 1:
             x = x[:, None]
@@ -161,6 +208,17 @@ def fit_grid(target, points_per_dim: int, order: int | str) -> GridInterpolator:
         Equally spaced points per dimension (ends included); D = points_per_dim**d.
     order : int or "simplex"
         One of :data:`ORDERS`.
+
+    Returns
+    -------
+    GridInterpolator
+        The interpolant through the ``points_per_dim**d`` grid values.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is not in :data:`ORDERS` or ``points_per_dim`` is not an integer of at
+        least ``order + 1`` (2 for ``"simplex"``).
     """
     order = _check_order(order)
     n = _check_points_per_dim(points_per_dim, order)
@@ -171,7 +229,29 @@ def fit_grid(target, points_per_dim: int, order: int | str) -> GridInterpolator:
 
 
 def test_points(target, n_test: int, seed: int = 0, shrink: float = 0.8) -> np.ndarray:
-    """Uniform test inputs in the target's box shrunk about its centre to ``shrink`` of each side."""
+    """Uniform test inputs in the target's box shrunk about its centre to ``shrink`` of each side.
+
+    Parameters
+    ----------
+    target : precision.targets.Target
+        Supplies ``d``, ``low`` and ``high``.
+    n_test : int
+        Number of points.
+    seed : int, default 0
+        Seed of ``numpy.random.default_rng``.
+    shrink : float, default 0.8
+        Fraction of each side kept, in ``(0, 1]``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_test, d)`` float64 points.
+
+    Raises
+    ------
+    ValueError
+        If ``n_test`` is not a positive integer or ``shrink`` is outside ``(0, 1]``.
+    """
     if isinstance(n_test, bool) or not isinstance(n_test, (int, np.integer)) or n_test <= 0:
         raise ValueError(f"n_test must be a positive integer, got {n_test!r}")
     if not 0 < shrink <= 1:
@@ -188,9 +268,32 @@ def grid_scaling(target, points_per_dim_list: Sequence[int], order: int | str, n
                  seed: int = 0, relative: bool = False) -> list[tuple[int, float]]:
     """Test RMSE of :func:`fit_grid` against grid size (paper §3, Figure 4).
 
-    Returns ``[(D, rmse), ...]`` with D = points_per_dim**d the number of grid points and
-    the RMSE on ``n_test`` points uniform in the central 80 % of the box; with
-    ``relative=True`` the RMSE is divided by the RMS of the test labels.
+    Parameters
+    ----------
+    target : precision.targets.Target
+        Function with ``d``, ``low``, ``high`` and ``__call__`` on ``(n, d)`` arrays.
+    points_per_dim_list : sequence of int
+        Grid sizes per dimension to try.
+    order : int or "simplex"
+        One of :data:`ORDERS`.
+    n_test : int, default 30000
+        Test points, uniform in the central 80 % of the box (:func:`test_points`).
+    seed : int, default 0
+        Seed of the test points.
+    relative : bool, default False
+        Divide the RMSE by the RMS of the test labels.
+
+    Returns
+    -------
+    list of (int, float)
+        ``[(D, rmse), ...]`` with D = points_per_dim**d the number of grid points, in the
+        order of ``points_per_dim_list``.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is unknown, ``points_per_dim_list`` is empty or holds an invalid size,
+        or ``n_test`` is not a positive integer.
     """
     order = _check_order(order)
     if isinstance(points_per_dim_list, (str, bytes)) or len(points_per_dim_list) == 0:
@@ -207,7 +310,30 @@ def grid_scaling(target, points_per_dim_list: Sequence[int], order: int | str, n
 
 
 def loglog_slope(results: Sequence[tuple[int, float]], floor: float = 1e-13) -> float:
-    """Least-squares slope of log RMSE vs log D over the points with RMSE > ``floor``."""
+    """Least-squares slope of log RMSE vs log D over the points with RMSE > ``floor``.
+
+    Parameters
+    ----------
+    results : sequence of (int, float)
+        ``(D, rmse)`` pairs, as returned by :func:`grid_scaling`.
+    floor : float, default 1e-13
+        Points with RMSE at or below this are left out (they sit at round-off).
+
+    Returns
+    -------
+    float
+        The fitted exponent ``α`` in ``rmse ∝ D^α``.
+
+    Raises
+    ------
+    ValueError
+        If fewer than two points lie above ``floor``.
+
+    Examples
+    --------
+    >>> round(loglog_slope([(10, 1e-2), (100, 1e-4)]), 6)
+    -2.0
+    """
     pts = np.array([(D, r) for D, r in results if r > floor], dtype=np.float64)
     if len(pts) < 2:
         raise ValueError(f"need at least two points above floor={floor} to fit a slope, got {len(pts)}")

@@ -183,8 +183,8 @@ def _fit(run: BeyondRun, data: Dataset, target: Target) -> dict[str, Any]:
                         adam_steps=run.adam_steps, lr=run.lr)
         marks.append((time.process_time(), float("nan")))
         trace = [[t - cpu0, s.rmse_test] for (t, _), s in zip(marks, res.stages)]
-        stages = [{"scale": s.scale, "rmse_train": s.rmse_train, "rmse_test": s.rmse_test, "steps": s.bfgs.steps,
-                   "lowcurv_steps": 0 if s.lowcurv is None else s.lowcurv.steps, "stopped": s.bfgs.stopped}
+        stages = [{"scale": s.scale, "rmse_train": s.rmse_train, "rmse_test": s.rmse_test, "steps": s.main.steps,
+                   "lowcurv_steps": 0 if s.lowcurv is None else s.lowcurv.steps, "stopped": s.main.stopped}
                   for s in res.stages]
         return {"rmse_train": res.rmse_train, "rmse_test": res.rmse_test,
                 "n_params": sum(n_params(m) for m in res.models), "stages": stages, "trace": trace,

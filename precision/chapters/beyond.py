@@ -13,6 +13,9 @@ The comparison chapter (and ``benchmarks/beyond.py``) fits y = x² (Z.001), the 
 * ``multistage`` — Wang & Lai's multi-stage nets, Adam then LM per stage (:mod:`precision.multistage`);
 * ``chebyshev-interp`` / ``chebyshev-lstsq`` — the classical bar (:mod:`precision.chebyshev`).
 
+``pipeline``, ``lm-boost`` and ``multistage`` are configurations of one staged loop,
+:func:`precision.boosting.fit_stages` (the first two through :func:`precision.boosting.boost`).
+
 Every net sees the inputs mapped affinely from the target's box onto ``[−1, 1]^d`` (so
 the nets differ only in how they are trained) and runs on one torch thread. A run returns
 a small dict of numbers: RMSEs, wall and CPU seconds (CPU seconds of a one-thread run are

@@ -66,14 +66,14 @@ class Stage:
     cpu_seconds: float = 0.0
 
     @property
-    def optimizer(self) -> str:
-        """The second-order method of the stage: "bfgs" or "lm"."""
-        return next(p for p in self.runs if p in STAGE_TRAINERS)
+    def optimizer(self) -> str | None:
+        """The second-order method of the stage: "bfgs" or "lm" (``None`` if it had none)."""
+        return next((p for p in self.runs if p in STAGE_TRAINERS), None)
 
     @property
-    def main(self) -> TrainResult:
+    def main(self) -> TrainResult | None:
         """The stage's second-order run (BFGS or LM, see :attr:`optimizer`)."""
-        return self.runs[self.optimizer]
+        return self.runs.get(self.optimizer)
 
     @property
     def lowcurv(self) -> TrainResult | None:

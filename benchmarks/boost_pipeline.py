@@ -47,8 +47,8 @@ def main() -> None:
     for k, s in enumerate(res.stages):
         lc = s.lowcurv
         stages.append({"stage": k + 1, "scale": s.scale,
-                       "bfgs": {"steps": s.bfgs.steps, "seconds": s.bfgs.seconds, "rmse_train": s.bfgs.rmse_train / s.scale,
-                                "rmse_test": s.bfgs.rmse_test / s.scale, "stopped": s.bfgs.stopped},
+                       "bfgs": {"steps": s.main.steps, "seconds": s.main.seconds, "rmse_train": s.main.rmse_train / s.scale,
+                                "rmse_test": s.main.rmse_test / s.scale, "stopped": s.main.stopped},
                        "lowcurv": None if lc is None else {"steps": lc.steps, "seconds": lc.seconds,
                                                           "rmse_train": lc.rmse_train / s.scale,
                                                           "rmse_test": lc.rmse_test / s.scale, "stopped": lc.stopped},

@@ -5,6 +5,13 @@ Stage 1 fits ``f₁`` to ``y`` (BFGS until it stalls, then low-curvature subspac
 ``f₂`` to the rescaled residual ``c·r``, which is O(1): ``c = 1/mean|r|`` (the paper) or
 ``c = 2/max|r|`` (Wang & Lai 2024, who divide by max|r|/2). The combined predictor is
 ``f₁ + f₂/c₂ (+ f₃/c₃ + …)``, each later stage fitting what all earlier stages left over.
+
+:func:`fit_stages` is that loop, once. The paper's pipeline (:func:`boost`, and
+:class:`precision.chapters.optimization.PipelineRun`), boosting with LM stages
+(``boost(optimizer="lm")``) and Wang & Lai's multi-stage nets
+(:func:`precision.multistage.train_multistage`) are configurations of it: they differ in
+the net each stage gets, how a stage is trained, the scale rule, and whether the data
+grow from stage to stage.
 """
 from __future__ import annotations
 
@@ -19,10 +26,12 @@ from .landscape import _as_data
 from .lowcurv import train_lowcurv
 from .optimizers import TrainResult, train_bfgs
 
-__all__ = ["Stage", "BoostResult", "residual_scale", "boost"]
+__all__ = ["Stage", "BoostResult", "residual_scale", "fit_stages", "stage_trainer", "boost"]
 
 SCALES = ("mean", "max", "none")
 STAGE_TRAINERS = ("bfgs", "lm")
+
+StageRuns = dict[str, TrainResult]  # phase name -> run, in the order the phases ran
 
 
 def residual_scale(r: torch.Tensor, scale: str = "mean") -> float:
@@ -40,20 +49,39 @@ def residual_scale(r: torch.Tensor, scale: str = "mean") -> float:
 
 @dataclass
 class Stage:
-    """One boosting stage: its net, its scale ``c`` (1 for stage 1), the two training runs
-    (on the scaled target) and its history in the *combined* predictor's RMSE: rows
-    (step within the stage, train RMSE, test RMSE), BFGS steps first, then low-curvature.
-    ``bfgs`` holds the stage's main run, made by ``optimizer`` ("bfgs" or "lm")."""
+    """One stage: its net, its scale ``c``, its training runs on the scaled target
+    (``runs``: phase name → run, in the order they ran: ``"adam"``, then ``"bfgs"`` or
+    ``"lm"``, then ``"lowcurv"``), its history in the *combined* predictor's RMSE (rows:
+    step within the stage, train RMSE, test RMSE), the combined RMSEs after it, the
+    training points it saw and its wall and CPU seconds."""
 
     model: torch.nn.Module = field(repr=False)
     scale: float
-    bfgs: TrainResult = field(repr=False)
-    lowcurv: TrainResult | None = field(repr=False)
+    runs: dict[str, TrainResult] = field(repr=False)
     history: np.ndarray = field(repr=False)
     rmse_train: float
     rmse_test: float
-    optimizer: str = "bfgs"
-    adam: TrainResult | None = field(default=None, repr=False)
+    n_train: int = 0
+    seconds: float = 0.0
+    cpu_seconds: float = 0.0
+
+    @property
+    def optimizer(self) -> str | None:
+        """The second-order method of the stage: "bfgs" or "lm" (``None`` if it had none)."""
+        return next((p for p in self.runs if p in STAGE_TRAINERS), None)
+
+    @property
+    def main(self) -> TrainResult | None:
+        """The stage's second-order run (BFGS or LM, see :attr:`optimizer`)."""
+        return self.runs.get(self.optimizer)
+
+    @property
+    def lowcurv(self) -> TrainResult | None:
+        return self.runs.get("lowcurv")
+
+    @property
+    def adam(self) -> TrainResult | None:
+        return self.runs.get("adam")
 
 
 @dataclass
@@ -107,10 +135,28 @@ def _rmse(pred: torch.Tensor, y: torch.Tensor) -> float:
     return float(torch.sqrt(torch.mean((pred - y) ** 2)))
 
 
-def _stage_history(bfgs: TrainResult, lowcurv: TrainResult | None, c: float) -> np.ndarray:
-    """Stage history in the combined predictor's RMSE: the stage's own RMSE on ``c·r`` is
-    ``c`` times the combined predictor's."""
-    h = bfgs.history.copy()
+def chained_history(runs: StageRuns, c: float) -> np.ndarray:
+    """A stage's runs' histories one after another (step counts running on), RMSEs divided
+    by ``c``: the stage's own RMSE on ``c·r`` is ``c`` times the combined predictor's."""
+    parts, offset = [], 0.0
+    for run in runs.values():
+        if len(run.history) == 0:
+            continue
+        h = run.history.copy()
+        h[:, 0] += offset
+        offset = h[-1, 0]
+        parts.append(h)
+    h = np.concatenate(parts)
+    h[:, 1:] /= c
+    return h
+
+
+def boost_history(runs: StageRuns, c: float) -> np.ndarray:
+    """:func:`boost`'s stage history: the BFGS (or LM) run, then the low-curvature run
+    without its first row (the point BFGS ended at); an Adam warm-up is left out. RMSEs
+    are divided by ``c`` as in :func:`chained_history`."""
+    h = runs[next(p for p in runs if p in STAGE_TRAINERS)].history.copy()
+    lowcurv = runs.get("lowcurv")
     if lowcurv is not None and len(lowcurv.history) > 1:
         extra = lowcurv.history[1:].copy()
         extra[:, 0] += h[-1, 0]
@@ -119,20 +165,181 @@ def _stage_history(bfgs: TrainResult, lowcurv: TrainResult | None, c: float) -> 
     return h
 
 
+def stage_trainer(optimizer: str = "bfgs", steps: int = 10_000, adam_steps: int = 0, lr: float = 1e-3,
+                  lowcurv_steps: int = 0, tau: float = 1e-15, hessian_every: int = 1, record_every: int = 10,
+                  lm_options: dict | None = None, threads: int | None = 1,
+                  after: Callable[[str, torch.nn.Module], None] | None = None):
+    """A stage trainer for :func:`fit_stages`: optional full-batch Adam (``adam_steps`` at
+    learning rate ``lr``), then BFGS or Levenberg–Marquardt (``optimizer``, at most ``steps``),
+    then optional low-curvature steps (``lowcurv_steps``, threshold ``tau``).
+
+    Parameters
+    ----------
+    optimizer
+        ``"bfgs"`` (:func:`precision.optimizers.train_bfgs`) or ``"lm"`` (:func:`precision.lm.train_lm`,
+        given ``lm_options``).
+    steps
+        Most steps of the second-order run.
+    adam_steps, lr
+        Adam warm-up steps (0: none) and its learning rate.
+    lowcurv_steps, tau, hessian_every
+        Low-curvature steps after it (0: none), see :func:`precision.lowcurv.train_lowcurv`.
+    record_every
+        History spacing of the second-order run (Adam: at least ``adam_steps // 50``; low
+        curvature: ``record_every // 10``).
+    threads
+        Passed to the second-order and low-curvature trainers (``None``: leave torch's setting).
+    after
+        Called as ``after(phase, model)`` after each phase (e.g. to store the parameters).
+
+    Returns
+    -------
+    callable
+        ``train(k, model, x, target, x_test, target_test) -> {phase: TrainResult}``.
+    """
+    def train(k: int, model, x, target, x_test, target_test) -> StageRuns:
+        runs: StageRuns = {}
+        if adam_steps:
+            from .optimizers import train_adam
+
+            runs["adam"] = train_adam(model, x, target, adam_steps, lr=lr, x_test=x_test, y_test=target_test,
+                                      record_every=max(record_every, adam_steps // 50))
+            if after is not None:
+                after("adam", model)
+        if optimizer == "lm":
+            from .lm import train_lm
+
+            runs["lm"] = train_lm(model, x, target, steps, x_test, target_test, record_every=record_every,
+                                  threads=threads, **(lm_options or {}))
+        else:
+            runs["bfgs"] = train_bfgs(model, x, target, steps, x_test, target_test, record_every=record_every,
+                                      threads=threads)
+        if after is not None:
+            after(optimizer, model)
+        if lowcurv_steps:
+            runs["lowcurv"] = train_lowcurv(model, x, target, lowcurv_steps, tau, x_test, target_test,
+                                            record_every=max(1, record_every // 10), hessian_every=hessian_every,
+                                            threads=threads)
+            if after is not None:
+                after("lowcurv", model)
+        return runs
+
+    return train
+
+
+def fit_stages(make_model: Callable[[int, torch.Tensor, torch.Tensor], torch.nn.Module],
+               train_stage: Callable[..., StageRuns], x: torch.Tensor, y: torch.Tensor, stages: int,
+               x_test: torch.Tensor | None = None, y_test: torch.Tensor | None = None, scale: str = "mean",
+               scale_first: bool = False, data: Callable[[int], tuple[torch.Tensor, torch.Tensor]] | None = None,
+               history: Callable[[StageRuns, float], np.ndarray] = chained_history,
+               on_stage: Callable[[int, Stage], None] | None = None) -> list[Stage]:
+    """The staged residual fit: stage ``k`` trains a fresh net on ``c_k·r_k``, the training
+    residual of stages ``< k`` rescaled to O(1); the predictor is ``Σₖ fₖ/cₖ``.
+
+    Parameters
+    ----------
+    make_model
+        ``make_model(k, x, r)``: a fresh float64 net for stage ``k`` (0-based), given the
+        stage's training inputs and its (unscaled) residual ``r``.
+    train_stage
+        ``train_stage(k, model, x, c·r, x_test, c·r_test)`` trains the net in place and
+        returns its runs, phase name → :class:`~precision.optimizers.TrainResult`
+        (e.g. :func:`stage_trainer`).
+    x, y
+        Training data, float64 tensors ``(n, d)`` and ``(n,)``.
+    stages
+        Number of stages.
+    x_test, y_test
+        Optional test data (tensors), tracked by every run and in the combined RMSE.
+    scale
+        The rule for ``c`` (:func:`residual_scale`).
+    scale_first
+        Rescale stage 1's target ``y`` too (Wang & Lai); otherwise ``c₁ = 1``.
+    data
+        Optional ``data(k) -> (x, y)``: stage ``k``'s training data (data growth). When
+        given, the earlier stages' prediction is recomputed on the new points each stage;
+        otherwise it is accumulated stage by stage.
+    history
+        ``history(runs, c)``: a stage's history in the combined predictor's RMSE.
+    on_stage
+        Called as ``on_stage(k, stage)`` when stage ``k`` is done.
+
+    Returns
+    -------
+    list of Stage
+        One :class:`Stage` per stage, with the combined RMSEs after it.
+    """
+    has_test = x_test is not None and y_test is not None
+    done: list[Stage] = []
+    pred = torch.zeros_like(y)
+    pred_test = torch.zeros_like(y_test) if has_test else None
+    for k in range(stages):
+        t0, cpu0 = time.perf_counter(), time.process_time()
+        if data is not None:  # this stage's points: the earlier stages' prediction on them, from scratch
+            x, y = data(k)
+            with torch.no_grad():
+                pred = torch.zeros_like(y)
+                for s in done:
+                    pred = pred + s.model(x).squeeze(-1) / s.scale
+        r = y - pred
+        c = residual_scale(r, scale) if k or scale_first else 1.0
+        model = make_model(k, x, r)
+        target_test = c * (y_test - pred_test) if has_test else None
+        runs = train_stage(k, model, x, c * r, x_test, target_test)
+        with torch.no_grad():
+            if has_test:
+                pred_test = pred_test + model(x_test).squeeze(-1) / c
+            pred = pred + model(x).squeeze(-1) / c
+        stage = Stage(model, c, runs, history(runs, c), _rmse(pred, y),
+                      _rmse(pred_test, y_test) if has_test else float("nan"), int(y.shape[0]),
+                      time.perf_counter() - t0, time.process_time() - cpu0)
+        done.append(stage)
+        if on_stage is not None:
+            on_stage(k, stage)
+    return done
+
+
 def boost(make_model: Callable[[int], torch.nn.Module], x, y, stages: int = 2, x_test=None, y_test=None,
           bfgs_steps: int = 10_000, lowcurv_steps: int = 0, tau: float = 1e-15, scale: str = "mean",
           record_every: int = 10, hessian_every: int = 1, optimizer: str = "bfgs",
           lm_options: dict | None = None, adam_steps: int = 0, lr: float = 1e-3) -> BoostResult:
     """Boosted training (paper §4.2.2): ``stages`` fresh nets, each fitting the rescaled
-    training residual of all earlier ones by BFGS then ``lowcurv_steps`` low-curvature steps.
+    training residual of all earlier ones by BFGS then low-curvature steps (a configuration
+    of :func:`fit_stages`; stage 1 is not rescaled).
 
-    ``make_model(k)`` returns a fresh float64 net for stage ``k`` (0-based), e.g.
-    ``lambda k: mlp(1, 20, 3, seed=k)``. ``scale`` picks ``c`` (:func:`residual_scale`).
-    ``tau`` and ``hessian_every`` go to :func:`precision.lowcurv.train_lowcurv`.
-    ``optimizer="lm"`` trains each stage by Levenberg–Marquardt
-    (:func:`precision.lm.train_lm`, at most ``bfgs_steps`` steps, ``lm_options`` passed on)
-    instead of BFGS. ``adam_steps > 0`` warms every stage up with that many full-batch Adam
-    steps (learning rate ``lr``) first; the stage histories start after the warm-up.
+    Parameters
+    ----------
+    make_model
+        ``make_model(k)`` returns a fresh float64 net for stage ``k`` (0-based), e.g.
+        ``lambda k: mlp(1, 20, 3, seed=k)``.
+    x, y
+        Training inputs ``(n,)`` or ``(n, d)`` and targets ``(n,)``.
+    stages
+        Number of stages (nets).
+    x_test, y_test
+        Optional test data.
+    bfgs_steps
+        Most BFGS (or LM) steps per stage.
+    lowcurv_steps, tau, hessian_every
+        Low-curvature steps after BFGS (0: none), threshold and Hessian refresh period
+        (:func:`precision.lowcurv.train_lowcurv`).
+    scale
+        The rule for ``c`` of stages 2, 3, … (:func:`residual_scale`).
+    record_every
+        History spacing of the BFGS or LM run.
+    optimizer
+        ``"bfgs"``, or ``"lm"``: Levenberg–Marquardt (:func:`precision.lm.train_lm`) instead.
+    lm_options
+        Extra keyword arguments for :func:`precision.lm.train_lm` (``optimizer="lm"`` only).
+    adam_steps, lr
+        Full-batch Adam warm-up steps at the start of every stage (0: none) and its
+        learning rate; the stage histories start after the warm-up.
+
+    Returns
+    -------
+    BoostResult
+        The stages (:class:`Stage`, main run in ``stage.main``), final combined RMSEs and
+        wall seconds.
     """
     from .checks import check_positive_int
 
@@ -154,35 +361,11 @@ def boost(make_model: Callable[[int], torch.nn.Module], x, y, stages: int = 2, x
     has_test = x_test is not None and y_test is not None
     if has_test:
         x_test, y_test = _as_data(x_test, y_test, x)
+    else:
+        x_test = y_test = None
+    train = stage_trainer(optimizer, bfgs_steps, adam_steps, lr, lowcurv_steps, tau, hessian_every, record_every,
+                          lm_options)
     start = time.perf_counter()
-    done: list[Stage] = []
-    pred_train, pred_test = torch.zeros_like(y), None if not has_test else torch.zeros_like(y_test)
-    for k in range(stages):
-        model = first if k == 0 else make_model(k)
-        r = y - pred_train
-        c = 1.0 if k == 0 else residual_scale(r, scale)
-        target_test = c * (y_test - pred_test) if has_test else None
-        adam = None
-        if adam_steps:
-            from .optimizers import train_adam
-
-            adam = train_adam(model, x, c * r, adam_steps, lr=lr, x_test=x_test, y_test=target_test,
-                              record_every=max(record_every, adam_steps // 50))
-        if optimizer == "lm":
-            from .lm import train_lm
-
-            bfgs = train_lm(model, x, c * r, bfgs_steps, x_test, target_test, record_every=record_every,
-                            **(lm_options or {}))
-        else:
-            bfgs = train_bfgs(model, x, c * r, bfgs_steps, x_test, target_test, record_every=record_every)
-        lowcurv = None
-        if lowcurv_steps:
-            lowcurv = train_lowcurv(model, x, c * r, lowcurv_steps, tau, x_test, target_test,
-                                    record_every=max(1, record_every // 10), hessian_every=hessian_every)
-        with torch.no_grad():
-            pred_train = pred_train + model(x).squeeze(-1) / c
-            if has_test:
-                pred_test = pred_test + model(x_test).squeeze(-1) / c
-        done.append(Stage(model, c, bfgs, lowcurv, _stage_history(bfgs, lowcurv, c), _rmse(pred_train, y),
-                          _rmse(pred_test, y_test) if has_test else float("nan"), optimizer, adam))
+    done = fit_stages(lambda k, x_k, r: first if k == 0 else make_model(k), train, x, y, stages, x_test, y_test,
+                      scale, history=boost_history)
     return BoostResult(done, done[-1].rmse_train, done[-1].rmse_test, time.perf_counter() - start)

@@ -113,7 +113,7 @@ def fit_boost(data: Dataset, stages: int = 2, width: int = 20, depth: int = 3, a
                 stages, data.x_test, data.y_test, bfgs_steps=steps, lowcurv_steps=lowcurv_steps,
                 hessian_every=10)
     per_stage = [{"stage": k + 1, "scale": s.scale, "rmse_train": s.rmse_train, "rmse_test": s.rmse_test,
-                  "bfgs_steps": s.bfgs.steps, "lowcurv_steps": 0 if s.lowcurv is None else s.lowcurv.steps}
+                  "bfgs_steps": s.main.steps, "lowcurv_steps": 0 if s.lowcurv is None else s.lowcurv.steps}
                  for k, s in enumerate(res.stages)]
     return FitResult("boost", data.target.name, data.target.d, res.rmse_train, res.rmse_test,
                      sum(n_params(m) for m in res.models), len(data.y_train), len(data.y_test), res.seconds,
@@ -174,7 +174,7 @@ def fit_lm(data: Dataset, stages: int = 1, width: int = 20, depth: int = 3, acti
                 stages, data.x_test, data.y_test, bfgs_steps=steps, scale="max", optimizer="lm",
                 record_every=max(1, steps // 50), lm_options={"solver": solver}, adam_steps=adam_steps, lr=lr)
     per_stage = [{"stage": k + 1, "scale": s.scale, "rmse_train": s.rmse_train, "rmse_test": s.rmse_test,
-                  "lm_steps": s.bfgs.steps, "stopped": s.bfgs.stopped} for k, s in enumerate(res.stages)]
+                  "lm_steps": s.main.steps, "stopped": s.main.stopped} for k, s in enumerate(res.stages)]
     return FitResult("lm", data.target.name, data.target.d, res.rmse_train, res.rmse_test,
                      sum(n_params(m) for m in res.models), len(data.y_train), len(data.y_test), res.seconds,
                      extra={"activation": activation, "depth": depth, "width": width, "solver": solver,

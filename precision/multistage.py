@@ -13,7 +13,10 @@ length ``L``, i.e. ``N/2`` periods), followed by tanh layers. Every stage is tra
 Adam and then a second-order method (Levenberg–Marquardt by default, :mod:`precision.lm`;
 or BFGS). Later stages can be given more training points (``data_growth``).
 
-The combined predictor is ``f₁ + f₂/c₂ + f₃/c₃ + …``.
+The combined predictor is ``f₁ + f₂/c₂ + f₃/c₃ + …``. Like the paper's pipeline and
+boosting with LM stages, this is a configuration of the one staged loop,
+:func:`precision.boosting.fit_stages`: stage 1 rescaled too, ``c = 2/max|r|``, the stage's
+net built from its residual, and (optionally) more data per stage.
 """
 from __future__ import annotations
 
@@ -25,7 +28,8 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from .optimizers import TrainResult, train_adam, train_bfgs
+from .boosting import fit_stages, stage_trainer
+from .optimizers import TrainResult
 from .targets import Dataset, Target, sample, to_unit_box
 
 __all__ = ["MultistageStage", "MultistageResult", "zero_crossings", "frequency_scale", "stage_net",
@@ -178,20 +182,6 @@ class MultistageResult:
         return out.numpy()
 
 
-def _history(adam: TrainResult | None, second: TrainResult, c: float) -> np.ndarray:
-    parts, offset = [], 0.0
-    for run in (adam, second):
-        if run is None or len(run.history) == 0:
-            continue
-        h = run.history.copy()
-        h[:, 0] += offset
-        offset = h[-1, 0]
-        parts.append(h)
-    h = np.concatenate(parts)
-    h[:, 1:] /= c
-    return h
-
-
 def train_multistage(target_or_data: Target | Dataset, stages: int = 3, width: int = 20, depth: int = 3,
                      n_train: int = 1000, n_test: int = 10_000, adam_steps: int = 2000, lr: float = 1e-3,
                      second_order: str = "lm", steps: int = 1000, data_growth: int = 1,
@@ -228,8 +218,17 @@ def train_multistage(target_or_data: Target | Dataset, stages: int = 3, width: i
         torch threads for the whole run (restored after).
     lm_options
         Extra keyword arguments for :func:`precision.lm.train_lm`.
+    widths
+        One hidden width per stage (overrides ``width``).
+    record_every
+        History spacing of the second-order run (Adam: at least ``adam_steps // 50``).
+
+    Returns
+    -------
+    MultistageResult
+        The stages (:class:`MultistageStage`), final combined RMSEs, wall seconds and the
+        input box that is mapped onto ``[−1, 1]^d``.
     """
-    from .boosting import residual_scale
     from .flat import torch_threads
     from .checks import check_nonnegative_int, check_positive_float, check_positive_int
 
@@ -266,13 +265,11 @@ def train_multistage(target_or_data: Target | Dataset, stages: int = 3, width: i
 
     with torch_threads(threads):
         return _multistage(data, stages, widths, depth, adam_steps, lr, second_order, steps, data_growth,
-                           first_layer, seed, record_every, lm_options or {}, residual_scale)
+                           first_layer, seed, record_every, lm_options or {})
 
 
 def _multistage(data, stages, widths, depth, adam_steps, lr, second_order, steps, data_growth, first_layer, seed,
-                record_every, lm_options, residual_scale) -> MultistageResult:
-    from .lm import train_lm
-
+                record_every, lm_options) -> MultistageResult:
     target = data.target
     d = target.d
     x_given = np.asarray(data.x_train, dtype=np.float64).reshape(len(data.y_train), -1)
@@ -286,41 +283,27 @@ def _multistage(data, stages, widths, depth, adam_steps, lr, second_order, steps
     y = torch.as_tensor(np.asarray(data.y_train, dtype=np.float64))
     x_test = inputs(data.x_test)
     y_test = torch.as_tensor(np.asarray(data.y_test, dtype=np.float64))
+
+    def stage_data(k: int) -> tuple[torch.Tensor, torch.Tensor]:
+        if k == 0 or data_growth == 1:
+            return x, y
+        extra = len(data.y_train) * (data_growth ** k - 1)  # fresh points for this stage, labelled by the target
+        more = sample(target, extra, 1, seed=seed + 7919 * k).x_train
+        return (torch.cat([inputs(x_given), inputs(more)]),
+                torch.cat([torch.as_tensor(np.asarray(data.y_train, dtype=np.float64)), torch.as_tensor(target(more))]))
+
+    kappas: list[np.ndarray | None] = []
+
+    def make_model(k: int, x_k: torch.Tensor, r: torch.Tensor) -> torch.nn.Module:
+        kappas.append(None if k == 0 else frequency_scale(x_k.numpy(), r.numpy()))
+        return stage_net(d, widths[k], depth, kappas[-1], seed=seed + k, first_layer=first_layer)
+
+    train = stage_trainer(second_order, steps, adam_steps, lr, record_every=record_every,
+                          lm_options=lm_options if second_order == "lm" else None, threads=None)
     start = time.perf_counter()
-    done: list[MultistageStage] = []
-    pred_test = torch.zeros_like(y_test)
-    for k in range(stages):
-        t0, c0 = time.perf_counter(), time.process_time()
-        if k and data_growth > 1:  # fresh points for this stage, labelled by the target
-            extra = len(data.y_train) * (data_growth ** k - 1)
-            more = sample(target, extra, 1, seed=seed + 7919 * k).x_train
-            x = torch.cat([inputs(x_given), inputs(more)])
-            y = torch.cat([torch.as_tensor(np.asarray(data.y_train, dtype=np.float64)),
-                           torch.as_tensor(target(more))])
-        with torch.no_grad():
-            pred = torch.zeros_like(y)
-            for s in done:
-                pred = pred + s.model(x).squeeze(-1) / s.scale
-        r = y - pred
-        c = residual_scale(r, "max")
-        kappa = None if k == 0 else frequency_scale(x.numpy(), r.numpy())
-        model = stage_net(d, widths[k], depth, kappa, seed=seed + k, first_layer=first_layer)
-        goal, goal_test = c * r, c * (y_test - pred_test)
-        adam = None
-        if adam_steps:
-            adam = train_adam(model, x, goal, adam_steps, lr=lr, x_test=x_test, y_test=goal_test,
-                              record_every=max(record_every, adam_steps // 50))
-        if second_order == "lm":
-            second = train_lm(model, x, goal, steps, x_test, goal_test, record_every=record_every, threads=None,
-                              **lm_options)
-        else:
-            second = train_bfgs(model, x, goal, steps, x_test, goal_test, record_every=record_every, threads=None)
-        with torch.no_grad():
-            pred_test = pred_test + model(x_test).squeeze(-1) / c
-            fit_train = pred + model(x).squeeze(-1) / c
-        rmse_train = float(torch.sqrt(torch.mean((fit_train - y) ** 2)))
-        rmse_test = float(torch.sqrt(torch.mean((pred_test - y_test) ** 2)))
-        done.append(MultistageStage(model, c, None if kappa is None else kappa.tolist(), int(y.shape[0]), adam,
-                                    second, _history(adam, second, c), rmse_train, rmse_test,
-                                    time.perf_counter() - t0, time.process_time() - c0))
+    fitted = fit_stages(make_model, train, x, y, stages, x_test, y_test, scale="max", scale_first=True,
+                        data=stage_data)
+    done = [MultistageStage(s.model, s.scale, None if kappa is None else kappa.tolist(), s.n_train, s.adam,
+                            s.main, s.history, s.rmse_train, s.rmse_test, s.seconds, s.cpu_seconds)
+            for s, kappa in zip(fitted, kappas)]
     return MultistageResult(done, done[-1].rmse_train, done[-1].rmse_test, time.perf_counter() - start, low, high)

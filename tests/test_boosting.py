@@ -36,3 +36,36 @@ def test_residual_scales():
         boosting.residual_scale(r, "median")
     with pytest.raises(ValueError, match="fits the data exactly"):
         boosting.residual_scale(torch.zeros(3, dtype=torch.float64))
+
+
+def test_fit_stages_calls_the_hook_once_per_stage():
+    data = targets.sample(targets.get_target("Z.001"), 60, 100, seed=0)
+    x, y = torch.from_numpy(data.x_train), torch.from_numpy(data.y_train)
+    seen, made = [], []
+
+    def make(k, x_k, r):
+        made.append((k, x_k.shape[0], float(r.abs().max())))
+        return models.mlp(1, 4, 3, seed=k)
+
+    train = boosting.stage_trainer("bfgs", 30, record_every=5)
+    stages = boosting.fit_stages(make, train, x, y, 3, scale="max", on_stage=lambda k, s: seen.append((k, s)))
+    assert [k for k, _ in seen] == [0, 1, 2] and [s for _, s in seen] == stages
+    assert [k for k, *_ in made] == [0, 1, 2] and all(n == 60 for _, n, _ in made)
+    assert stages[0].scale == 1.0 and stages[1].scale == pytest.approx(2 / made[1][2])
+    assert all(list(s.runs) == ["bfgs"] and s.main is s.runs["bfgs"] and s.optimizer == "bfgs" for s in stages)
+    assert np.isnan(stages[-1].rmse_test) and stages[-1].n_train == 60
+
+
+def test_boost_and_pipeline_are_the_same_loop():
+    from precision.chapters.optimization import PipelineRun, get_data
+
+    run = PipelineRun("Z.001", 60, 100, 40, 2, stages=2, width=4, record_every=5)
+    data = get_data(run.target, run.n_train, run.n_test)
+    res = boosting.boost(lambda k: models.mlp(1, 4, 3, "tanh", seed=k), data.x_train, data.y_train, 2, data.x_test,
+                         data.y_test, bfgs_steps=40, lowcurv_steps=2, record_every=5)
+    pipe = run.run()
+    assert pipe["rmse_train"] == res.rmse_train and pipe["rmse_test"] == res.rmse_test
+    for s, p in zip(res.stages, pipe["stages"]):
+        assert p["scale"] == s.scale and p["rmse_test"] == s.rmse_test
+        assert np.array_equal(p["params"], torch.cat([q.detach().reshape(-1) for q in s.model.parameters()]).numpy())
+        assert np.array_equal(p["bfgs"]["history"][:, 1:], s.main.history[:, 1:] / s.scale)

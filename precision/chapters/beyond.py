@@ -13,6 +13,9 @@ The comparison chapter (and ``benchmarks/beyond.py``) fits y = x² (Z.001), the 
 * ``multistage`` — Wang & Lai's multi-stage nets, Adam then LM per stage (:mod:`precision.multistage`);
 * ``chebyshev-interp`` / ``chebyshev-lstsq`` — the classical bar (:mod:`precision.chebyshev`).
 
+``pipeline``, ``lm-boost`` and ``multistage`` are configurations of one staged loop,
+:func:`precision.boosting.fit_stages` (the first two through :func:`precision.boosting.boost`).
+
 Every net sees the inputs mapped affinely from the target's box onto ``[−1, 1]^d`` (so
 the nets differ only in how they are trained) and runs on one torch thread. A run returns
 a small dict of numbers: RMSEs, wall and CPU seconds (CPU seconds of a one-thread run are
@@ -183,8 +186,8 @@ def _fit(run: BeyondRun, data: Dataset, target: Target) -> dict[str, Any]:
                         adam_steps=run.adam_steps, lr=run.lr)
         marks.append((time.process_time(), float("nan")))
         trace = [[t - cpu0, s.rmse_test] for (t, _), s in zip(marks, res.stages)]
-        stages = [{"scale": s.scale, "rmse_train": s.rmse_train, "rmse_test": s.rmse_test, "steps": s.bfgs.steps,
-                   "lowcurv_steps": 0 if s.lowcurv is None else s.lowcurv.steps, "stopped": s.bfgs.stopped}
+        stages = [{"scale": s.scale, "rmse_train": s.rmse_train, "rmse_test": s.rmse_test, "steps": s.main.steps,
+                   "lowcurv_steps": 0 if s.lowcurv is None else s.lowcurv.steps, "stopped": s.main.stopped}
                   for s in res.stages]
         return {"rmse_train": res.rmse_train, "rmse_test": res.rmse_test,
                 "n_params": sum(n_params(m) for m in res.models), "stages": stages, "trace": trace,

@@ -8,6 +8,7 @@ Every run is a :class:`~precision.chapters.runs.Job` (a frozen dataclass of plai
   learning curve; optionally the Hessian spectrum at the end (Figure 7);
 * :class:`PipelineRun` — the paper's combined method (§4.2): BFGS until it stalls, then
   low-curvature subspace steps, then boosting stages trained the same way (Figures 8, 9);
+  a configuration of the one staged loop, :func:`precision.boosting.fit_stages`;
 * :class:`RescaleRun` — Appendix A's control: the stage-1 net trained further on targets
   rescaled by the factor boosting would use, instead of a fresh net on the residual;
 * :class:`TauRun` — Appendix B: low-curvature steps from the stage-1 BFGS point at one τ;
@@ -25,8 +26,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..boosting import residual_scale
-from ..flat import set_flat_parameters, torch_threads
+from ..boosting import fit_stages, residual_scale, stage_trainer
+from ..flat import flat_parameters, set_flat_parameters, torch_threads
 from ..landscape import spectrum
 from ..lowcurv import train_lowcurv
 from ..models import mlp, n_params
@@ -160,10 +161,6 @@ def _spectrum_dict(model: torch.nn.Module, data: Dataset) -> dict[str, Any]:
             "gradient_norm": float(s.gradient.norm())}
 
 
-def _flat(model: torch.nn.Module) -> np.ndarray:
-    return torch.cat([p.detach().reshape(-1) for p in model.parameters()]).numpy().copy()
-
-
 def _model(d: int, width: int, depth: int, seed: int, params: np.ndarray | None = None) -> torch.nn.Module:
     model = mlp(d, width, depth, "tanh", seed=seed)
     if params is not None:
@@ -200,6 +197,9 @@ def run_curve(c: CurveRun) -> dict[str, Any]:
 
 
 def run_pipeline(c: PipelineRun) -> dict[str, Any]:
+    """The pipeline as a configuration of :func:`precision.boosting.fit_stages`: BFGS then
+    low-curvature steps per stage, stage ``k`` seeded ``seed + k``; the parameters after
+    BFGS and after each stage are kept for the appendices."""
     for name in ("n_train", "n_test", "bfgs_steps", "stages", "width", "depth", "hessian_every", "record_every"):
         check_positive_int(name, getattr(c, name))
     if c.lowcurv_steps < 0:
@@ -208,25 +208,26 @@ def run_pipeline(c: PipelineRun) -> dict[str, Any]:
     data = get_data(c.target, c.n_train, c.n_test)
     x, y = torch.as_tensor(data.x_train), torch.as_tensor(data.y_train)
     xt, yt = torch.as_tensor(data.x_test), torch.as_tensor(data.y_test)
+    params_bfgs: list[np.ndarray] = []
+
+    def keep_bfgs_point(phase: str, model: torch.nn.Module) -> None:
+        if phase == "bfgs":
+            params_bfgs.append(flat_parameters(model).numpy())
+
+    train = stage_trainer("bfgs", c.bfgs_steps, lowcurv_steps=c.lowcurv_steps, tau=c.tau,
+                          hessian_every=c.hessian_every, record_every=c.record_every, after=keep_bfgs_point)
     start = time.perf_counter()
-    pred, pred_test, stages = torch.zeros_like(y), torch.zeros_like(yt), []
-    for k in range(c.stages):
-        model = _model(data.target.d, c.width, c.depth, c.seed + k)
-        c_k = 1.0 if k == 0 else residual_scale(y - pred, c.scale)
-        target, target_test = c_k * (y - pred), c_k * (yt - pred_test)
-        bfgs = train_bfgs(model, x, target, c.bfgs_steps, xt, target_test, record_every=c.record_every)
-        stage = {"scale": c_k, "bfgs": _train_dict(bfgs, c_k), "params_bfgs": _flat(model)}
-        if c.lowcurv_steps:
-            lc = train_lowcurv(model, x, target, c.lowcurv_steps, c.tau, xt, target_test,
-                               record_every=max(1, c.record_every // 10), hessian_every=c.hessian_every)
-            stage["lowcurv"] = _train_dict(lc, c_k)
-        with torch.no_grad():
-            pred, pred_test = pred + model(x).squeeze(-1) / c_k, pred_test + model(xt).squeeze(-1) / c_k
-        stage.update(params=_flat(model), rmse_train=float(torch.sqrt(torch.mean((pred - y) ** 2))),
-                     rmse_test=float(torch.sqrt(torch.mean((pred_test - yt) ** 2))))
+    done = fit_stages(lambda k, x_k, r: _model(data.target.d, c.width, c.depth, c.seed + k), train, x, y, c.stages,
+                      xt, yt, c.scale)
+    stages = []
+    for s, after_bfgs in zip(done, params_bfgs):
+        stage = {"scale": s.scale, "bfgs": _train_dict(s.main, s.scale), "params_bfgs": after_bfgs}
+        if s.lowcurv is not None:
+            stage["lowcurv"] = _train_dict(s.lowcurv, s.scale)
+        stage.update(params=flat_parameters(s.model).numpy(), rmse_train=s.rmse_train, rmse_test=s.rmse_test)
         stages.append(stage)
     return {"stages": stages, "rmse_train": stages[-1]["rmse_train"], "rmse_test": stages[-1]["rmse_test"],
-            "n_params": n_params(model) * c.stages, "seconds": time.perf_counter() - start}
+            "n_params": n_params(done[-1].model) * c.stages, "seconds": time.perf_counter() - start}
 
 
 def pipeline_stages(result: dict) -> list[tuple[int, str, np.ndarray]]:

@@ -13,10 +13,21 @@ import json
 import os
 import pickle
 import tempfile
+import time
+import warnings
 from pathlib import Path
 from typing import Any
 
-__all__ = ["code_hash", "config_key", "cache_dir", "DiskCache", "atomic_write_bytes"]
+__all__ = ["code_hash", "config_key", "cache_dir", "DiskCache", "atomic_write_bytes", "MISSING"]
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+#: What :meth:`DiskCache.get` returns by default for a key with no usable entry.
+MISSING = _Missing()
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -106,6 +117,9 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+_FORMAT = "precision-cache-1"  # an entry is a pickled {"format", "key", "value"}
+
+
 class DiskCache:
     """Pickled results in ``root/namespace/<key>.pkl``.
 
@@ -124,6 +138,7 @@ class DiskCache:
 
     def __init__(self, namespace: str, root: Path | None = None):
         self.path = Path(root or cache_dir()) / namespace
+        self._warned_unwritable = False
 
     def _file(self, key: str) -> Path:
         return self.path / f"{key}.pkl"
@@ -132,28 +147,53 @@ class DiskCache:
         """Whether an entry for ``key`` exists."""
         return self._file(key).exists()
 
-    def get(self, key: str, default: Any = None) -> Any:
-        """The stored value for ``key``.
+    def get(self, key: str, default: Any = MISSING) -> Any:
+        """The stored value for ``key``, or ``default`` when there is no usable entry.
+
+        An entry that cannot be read or unpickled, or that was stored under another key, is
+        damaged: it is moved aside (to ``<file>.damaged-<time>``) with one warning naming the
+        file, and ``default`` is returned so that the caller computes it again.
 
         Parameters
         ----------
         key : str
             The entry's key (e.g. from :func:`config_key`).
         default : Any, optional
-            Returned when there is no entry.
+            Returned when there is no usable entry; :data:`MISSING` by default.
 
         Returns
         -------
         Any
             The unpickled value, or ``default``.
         """
+        path = self._file(key)
         try:
-            return pickle.loads(self._file(key).read_bytes())
-        except FileNotFoundError:
+            entry = pickle.loads(path.read_bytes())
+        except (FileNotFoundError, NotADirectoryError):  # no entry (or no cache directory) yet
             return default
+        except Exception as err:  # truncated, garbled, a directory, unreadable, a class that moved, ...
+            self._set_aside(path, f"{type(err).__name__}: {err}")
+            return default
+        if not (isinstance(entry, dict) and entry.get("format") == _FORMAT and entry.get("key") == key):
+            self._set_aside(path, "it holds an entry for another key")
+            return default
+        return entry["value"]
 
-    def put(self, key: str, value: Any) -> None:
+    def _set_aside(self, path: Path, why: str) -> None:
+        aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}")
+        try:
+            os.replace(path, aside)
+            where = f"moved to {aside.name}"
+        except OSError:
+            where = "left in place"
+        warnings.warn(f"cache entry {path} is damaged ({why}); {where}, computing it again", RuntimeWarning,
+                      stacklevel=3)
+
+    def put(self, key: str, value: Any) -> bool:
         """Store ``value`` under ``key``, atomically (see :func:`atomic_write_bytes`).
+
+        A cache that cannot be written (read-only, missing permission, disk full) is not an
+        error: one warning per cache says so, and the caller keeps its result.
 
         Parameters
         ----------
@@ -161,5 +201,19 @@ class DiskCache:
             The entry's key.
         value : Any
             A picklable value.
+
+        Returns
+        -------
+        bool
+            Whether the entry was written.
         """
-        atomic_write_bytes(self._file(key), pickle.dumps(value))
+        data = pickle.dumps({"format": _FORMAT, "key": key, "value": value})
+        try:
+            atomic_write_bytes(self._file(key), data)
+        except OSError as err:
+            if not self._warned_unwritable:
+                self._warned_unwritable = True
+                warnings.warn(f"cache {self.path} cannot be written ({type(err).__name__}: {err}); "
+                              "results are kept in memory only", RuntimeWarning, stacklevel=2)
+            return False
+        return True

@@ -25,7 +25,7 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from .cache import DiskCache, config_key
+from .cache import MISSING, DiskCache, config_key
 
 __all__ = ["run_sweep", "sweep_status", "SweepStats", "SweepError", "SCHEDULER_ENV"]
 
@@ -162,7 +162,11 @@ def run_sweep(fn: Callable[[Any], Any], configs: Sequence[Any], *,
         scheduler = os.environ.get(SCHEDULER_ENV) or None
     cache = _cache(fn, namespace, cache_root)
     keys = _keys(fn, configs)
-    done: dict[str, Any] = {k: cache.get(k) for k in dict.fromkeys(keys) if k in cache}
+    done: dict[str, Any] = {}
+    for k in dict.fromkeys(keys):  # a damaged entry is set aside with a warning and computed again
+        value = cache.get(k)
+        if value is not MISSING:
+            done[k] = value
     todo = {k: i for i, k in reversed(list(enumerate(keys))) if k not in done}  # first index
     if cost is not None:  # longest first; dicts keep insertion order
         todo = dict(sorted(todo.items(), key=lambda kv: (-float(cost(configs[kv[1]])), kv[1])))
@@ -177,7 +181,7 @@ def run_sweep(fn: Callable[[Any], Any], configs: Sequence[Any], *,
     def finish(key: str, result: Any = None, exc: BaseException | None = None) -> None:
         n = copies[key]
         if exc is None:
-            cache.put(key, result)  # atomic: written as soon as the run finishes
+            cache.put(key, result)  # atomic, as soon as the run finishes; an unwritable cache only warns
             done[key] = result
             stats.computed += n
         else:

@@ -207,3 +207,49 @@ def test_dask_matches_local(tmp_path, monkeypatch, dask_cluster):
     with pytest.raises(SweepError, match="run 2 failed"):
         run_sweep(work, bad, cache_root=tmp_path / "env", progress=False)
     assert sweep_status(work, bad, cache_root=tmp_path / "env") == [True, True, False, True]
+
+
+# --------------------------------------------------------------------------- a damaged or unwritable cache
+@pytest.mark.parametrize("damage", ["truncate", "empty", "garbage", "directory", "other key", "bare pickle"])
+def test_a_damaged_entry_is_set_aside_with_a_warning_and_recomputed(tmp_path, damage):
+    import pickle
+
+    configs = [{"i": i} for i in range(4)]
+    first = run_sweep(work, configs, workers=1, progress=False, cache_root=tmp_path)
+    files = sorted(tmp_path.rglob("*.pkl"))
+    assert len(files) == 4
+    victim = files[1]
+    if damage == "truncate":
+        victim.write_bytes(victim.read_bytes()[:7])
+    elif damage == "empty":
+        victim.write_bytes(b"")
+    elif damage == "garbage":
+        victim.write_bytes(os.urandom(64))
+    elif damage == "directory":
+        victim.unlink()
+        victim.mkdir()
+    elif damage == "other key":
+        victim.write_bytes(files[0].read_bytes())  # a valid entry, stored for another config
+    else:
+        victim.write_bytes(pickle.dumps(123.0))  # a valid pickle that is no entry at all
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    os.environ[MARKERS] = str(marks)
+    with pytest.warns(RuntimeWarning, match=f"cache entry {victim}.*damaged") as record:
+        again, stats = run_sweep(work, configs, workers=1, progress=False, cache_root=tmp_path, return_stats=True)
+    assert len([w for w in record if "damaged" in str(w.message)]) == 1
+    assert again == first
+    assert stats.computed == 1 and stats.cached == 3 and len(calls(marks)) == 1
+    assert list(victim.parent.glob(victim.name + ".damaged-*"))  # kept for inspection, out of the way
+    assert run_sweep(work, configs, workers=1, progress=False, cache_root=tmp_path) == first  # healed
+
+
+def test_an_unwritable_cache_warns_and_keeps_every_result(tmp_path):
+    root = tmp_path / "not-a-directory"
+    root.write_text("a file where the cache should be")  # fails even for root, unlike chmod
+    configs = [{"i": i} for i in range(3)]
+    with pytest.warns(RuntimeWarning, match="cannot be written") as record:
+        results, stats = run_sweep(work, configs, workers=1, progress=False, cache_root=root, return_stats=True)
+    assert results == [_expected(i) for i in range(3)]
+    assert stats.computed == 3 and stats.failed == 0
+    assert len([w for w in record if "cannot be written" in str(w.message)]) == 1

@@ -293,7 +293,20 @@ def sample(target: Target, n_train: int, n_test: int = 30_000, seed: int = 0, te
     centre, half = (low + high) / 2, (high - low) / 2 * test_shrink
     x_train = rng.uniform(low, high, size=(n_train, target.d))
     x_test = rng.uniform(centre - half, centre + half, size=(n_test, target.d))
-    return Dataset(target, x_train, target(x_train), x_test, target(x_test))
+    with np.errstate(all="ignore"):  # undefined labels are reported below, in one sentence
+        y_train, y_test = target(x_train), target(x_test)
+    _require_finite(target, y_train, y_test)
+    return Dataset(target, x_train, y_train, x_test, y_test)
+
+
+def _require_finite(target: Target, y_train: np.ndarray, y_test: np.ndarray) -> None:
+    """Refuse labels that are NaN or infinite: the formula is undefined on part of its box."""
+    bad_train, bad_test = int(np.count_nonzero(~np.isfinite(y_train))), int(np.count_nonzero(~np.isfinite(y_test)))
+    if bad_train or bad_test:
+        box = ", ".join(f"{v} in [{lo:g}, {hi:g}]" for v, lo, hi in zip(target.variables, target.low, target.high))
+        raise ValueError(f"target '{target.name}' is undefined (NaN or infinite) on part of its box {box}: "
+                         f"{bad_train} of {len(y_train)} training and {bad_test} of {len(y_test)} test labels "
+                         "are not finite; choose a box where the formula is defined")
 
 
 def to_unit_box(x: np.ndarray, low: Sequence[float], high: Sequence[float]) -> np.ndarray:

@@ -94,3 +94,12 @@ def test_teacher_network_target():
     assert not np.allclose(targets.teacher((1, 3, 3, 1), seed=1)(x), y)
     ref = np.array([float(v) for v in t.reference(x, dps=30)])
     assert np.max(np.abs(ref - y)) < 1e-15
+
+
+@pytest.mark.parametrize("formula, box", [("log(x)", (-1.0, 1.0)), ("asin(x)", (-2.0, 2.0)), ("sqrt(x)", (-1.0, 0.5))])
+def test_labels_undefined_on_part_of_the_box_are_refused(formula, box):
+    target = targets.from_expression(formula, {"x": box})
+    with pytest.raises(ValueError, match=r"undefined .* x in \[.*\]: \d+ of 50 training and \d+ of 40 test labels"):
+        targets.sample(target, 50, 40)
+    ok = targets.from_expression(formula, {"x": (0.25, 0.75)})
+    assert np.all(np.isfinite(targets.sample(ok, 50, 40).y_train))

@@ -1,8 +1,13 @@
-"""The reproduction scorecard: every figure listed, records stored per profile, joined in order."""
+"""The reproduction scorecard: every figure listed, each claim's verdict rule decides from
+measurements (and can give each verdict it may give), records stored per profile, joined in
+order, and no notebook decides a verdict itself."""
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from precision.book import scorecard
@@ -38,12 +43,18 @@ def test_chapter_4_keys_are_the_agreed_ones():
     assert scorecard.claim("figA2-tau").chapter == "book/appendix-b"
 
 
+EXPONENTS = dict(exponents={"I.6.20a": -2.02, "I.12.1": -1.0}, dims={"I.6.20a": 1, "I.12.1": 2})
+
+
 def test_record_then_load(cache):
-    path = scorecard.record("fig2-simplex-exponents", "−1.98 … −0.33", "reproduced", note="six equations",
-                            profile="smoke")
-    assert path == cache / "scorecard" / "smoke" / "fig2-simplex-exponents.json"
+    assert scorecard.record("fig2-simplex-exponents", "−2.02, −1.00", note="six equations", profile="smoke",
+                            **EXPONENTS) is None
+    path = cache / "scorecard" / "smoke" / "fig2-simplex-exponents.json"
+    assert scorecard.record_path("fig2-simplex-exponents", "smoke") == path
     entry = json.loads(path.read_text())
-    assert entry["ours"] == "−1.98 … −0.33" and entry["verdict"] == "reproduced" and entry["profile"] == "smoke"
+    assert entry["ours"] == "−2.02, −1.00" and entry["verdict"] == "reproduced" and entry["profile"] == "smoke"
+    assert entry["measurements"] == {"exponents": {"I.6.20a": -2.02, "I.12.1": -1.0},
+                                     "dims": {"I.6.20a": 1, "I.12.1": 2}}
     assert entry["code_hash"] == code_hash() and entry["recorded_at"].endswith("UTC")
     rows = scorecard.load("smoke")
     assert [r.key for r in rows] == scorecard.keys()
@@ -54,12 +65,23 @@ def test_record_then_load(cache):
     assert scorecard.summary(rows) == {"reproduced": 1, "partly": 0, "differs": 0, "not run": len(rows) - 1}
     # profiles are kept apart; a new record replaces the old one
     assert all(r.verdict == "not run" for r in scorecard.load("book"))
-    scorecard.record("fig2-simplex-exponents", "−1.5", "differs", profile="smoke")
+    scorecard.record("fig2-simplex-exponents", "−1.5", profile="smoke", exponents={"I.6.20a": -1.5},
+                     dims={"I.6.20a": 1})
     assert next(r for r in scorecard.load("smoke") if r.key == "fig2-simplex-exponents").verdict == "differs"
 
 
+def test_measurements_become_json(cache):
+    scorecard.record("fig3-modular", "x", profile="smoke", modular_better={("I.8.14", 2): np.bool_(True)})
+    scorecard.record("figA2-tau", "x", profile="smoke", gains={1e-12: np.float64(0.5), 1e-6: float("nan")})
+    entry = json.loads(scorecard.record_path("figA2-tau", "smoke").read_text())
+    assert entry["measurements"] == {"gains": {"1e-12": 0.5, "1e-06": "nan"}}
+    entry = json.loads(scorecard.record_path("fig3-modular", "smoke").read_text())
+    assert entry["measurements"] == {"modular_better": {"('I.8.14', 2)": True}} and entry["verdict"] == "reproduced"
+
+
 def test_a_record_from_other_code_is_marked(cache):
-    path = scorecard.record("fig10-guide", "redrawn", "partly", profile="book")
+    scorecard.record("fig10-guide", "redrawn", profile="book")
+    path = scorecard.record_path("fig10-guide", "book")
     entry = json.loads(path.read_text())
     path.write_text(json.dumps({**entry, "code_hash": "0" * 16}))
     row = next(r for r in scorecard.load("book") if r.key == "fig10-guide")
@@ -67,12 +89,22 @@ def test_a_record_from_other_code_is_marked(cache):
 
 
 @pytest.mark.parametrize("args, kwargs, message", [
-    (("fig99", "x", "reproduced"), dict(profile="smoke"), "unknown scorecard key 'fig99'; known keys: sec1-"),
-    (("fig2-simplex-exponents", "x", "yes"), dict(profile="smoke"),
-     "verdict must be one of 'reproduced', 'partly', 'differs'; got 'yes'"),
-    (("fig2-simplex-exponents", "x", "reproduced"), dict(profile="fast"), "profile must be one of"),
-    (("fig2-simplex-exponents", "", "reproduced"), dict(profile="smoke"), "ours must be a non-empty string"),
-    (("fig2-simplex-exponents", 0.5, "reproduced"), dict(profile="smoke"), "ours must be a non-empty string"),
+    (("fig99", "x"), dict(profile="smoke"), "unknown scorecard key 'fig99'; known keys: sec1-"),
+    (("fig2-simplex-exponents", "x"), dict(profile="fast", **EXPONENTS), "profile must be one of"),
+    (("fig2-simplex-exponents", ""), dict(profile="smoke", **EXPONENTS), "ours must be a non-empty string"),
+    (("fig2-simplex-exponents", 0.5), dict(profile="smoke", **EXPONENTS), "ours must be a non-empty string"),
+    (("fig2-simplex-exponents", "x", 3), dict(profile="smoke", **EXPONENTS), "note must be a string"),
+    (("fig2-simplex-exponents", "x"), dict(profile="smoke", exponents={"I.6.20a": -2.0}),
+     "takes the measurements exponents, dims; missing dims"),
+    (("fig2-simplex-exponents", "x"), dict(profile="smoke", slope=-2.0, **EXPONENTS), "; unknown slope"),
+    (("fig2-simplex-exponents", "x"), dict(profile="smoke", verdict="reproduced", **EXPONENTS), "unknown verdict"),
+    (("fig6-gap", "x"), dict(profile="smoke", best_trained=1e-3), "missing gadget_rmse"),
+    (("fig10-guide", "x"), dict(profile="smoke", verdict="partly"), "takes the measurements (none); unknown verdict"),
+    (("fig2-simplex-exponents", "x"), dict(profile="smoke", exponents={"a": -2.0}, dims={"b": 1}),
+     "must have the same keys"),
+    (("fig4-spline-exponents", "x"), dict(profile="smoke", slopes=[-4.0], theory=[-4.0, -2.0], dims=[1, 2]),
+     "must be non-empty lists of one length"),
+    (("fig3-modular", "x"), dict(profile="smoke", modular_better={}), "modular_better is empty"),
 ])
 def test_bad_records_are_refused(cache, args, kwargs, message):
     with pytest.raises(ValueError) as err:
@@ -81,9 +113,16 @@ def test_bad_records_are_refused(cache, args, kwargs, message):
     assert not (cache / "scorecard").exists() or not any((cache / "scorecard").rglob("*.json"))
 
 
+def test_a_verdict_string_is_no_longer_accepted(cache):
+    # the old call, record(key, ours, verdict, ...): the verdict lands in ``note`` and the
+    # measurements are missing, so it is refused
+    with pytest.raises(ValueError, match="missing exponents, dims"):
+        scorecard.record("fig2-simplex-exponents", "x", "reproduced", profile="smoke")
+
+
 def test_profile_is_required():
     with pytest.raises(TypeError):
-        scorecard.record("fig2-simplex-exponents", "x", "reproduced")  # type: ignore[call-arg]
+        scorecard.record("fig2-simplex-exponents", "x", **EXPONENTS)  # type: ignore[call-arg]
 
 
 def test_load_rejects_an_unknown_profile(cache):
@@ -107,3 +146,170 @@ def test_combine(checks, verdict):
 def test_combine_refuses_bad_checks(checks, message):
     with pytest.raises(ValueError, match=message):
         scorecard.combine(*checks)
+
+
+# --- the verdict rules: each family can give every verdict it may give -----------------------
+
+ALL = set(scorecard.VERDICTS)
+TWO = {"reproduced", "differs"}
+
+RULE_CASES = {  # key → [(measurements, verdict)], covering every verdict the rule can return
+    "sec1-float64-precision": [
+        (dict(epsilon=2.0**-52, labels=[(1.0, 1e-16), (50.0, 1e-14)]), "reproduced"),  # RMS 50: not O(1), ignored
+        (dict(epsilon=2.0**-52, labels=[(1.0, 1e-15)]), "partly"),
+        (dict(epsilon=2.0**-23, labels=[(1.0, 1e-18)]), "differs"),
+        (dict(epsilon=2.0**-23, labels=[]), "partly"),
+    ],
+    "sec1-simplex-exponent": [
+        (dict(exponents={"a": -2.05, "b": -0.95}, dims={"a": 1, "b": 2}), "reproduced"),
+        (dict(exponents={"a": -2.05, "b": -0.85}, dims={"a": 1, "b": 2}), "partly"),
+        (dict(exponents={"a": -1.85}, dims={"a": 1}), "differs"),
+    ],
+    "fig1-standardize": [
+        (dict(cos_raw=0.078, cos_standardised=0.024, xy_raw=0.54, xy_standardised=0.057), "reproduced"),
+        (dict(cos_raw=0.078, cos_standardised=0.08, xy_raw=0.54, xy_standardised=0.057), "differs"),
+    ],
+    "fig1-simplex-vs-relu": [
+        (dict(simplex_cos=0.04, net_cos=0.024, simplex_xy=0.019, net_xy=0.057), "reproduced"),  # cos: within ×2
+        (dict(simplex_cos=0.05, net_cos=0.024, simplex_xy=0.019, net_xy=0.057), "partly"),
+        (dict(simplex_cos=0.05, net_cos=0.024, simplex_xy=0.06, net_xy=0.057), "differs"),
+    ],
+    "fig2-relu-high-d": [
+        (dict(relu_beats_simplex={"a": True, "b": True}), "reproduced"),
+        (dict(relu_beats_simplex={"a": True, "b": False}), "partly"),
+        (dict(relu_beats_simplex={"a": False}), "differs"),
+    ],
+    "fig2-simplex-low-d": [
+        (dict(simplex_wins={"a": True}), "reproduced"),
+        (dict(simplex_wins={"a": True, "b": np.bool_(False)}), "partly"),
+        (dict(simplex_wins={"a": False}), "differs"),
+    ],
+    "fig3-modular": [
+        (dict(modular_better={"a depth 2": True}), "reproduced"),
+        (dict(modular_better={"a depth 2": True, "a depth 3": False}), "partly"),
+        (dict(modular_better={"a depth 2": False}), "differs"),
+    ],
+    "fig4-spline-exponents": [
+        (dict(slopes=[-3.8, -1.9], theory=[-4.0, -2.0], dims=[1, 2]), "reproduced"),
+        (dict(slopes=[-3.8, -1.5], theory=[-4.0, -2.0], dims=[1, 3]), "partly"),  # 0.15 in 3-D
+        (dict(slopes=[-1.5], theory=[-2.0], dims=[1]), "differs"),
+    ],
+    "fig4-float64-floor": [
+        (dict(best={3: 1e-14, 5: 1e-16, 7: 2e-16}), "reproduced"),
+        (dict(best={3: 1e-13, 5: 1e-16, 7: 2e-16}), "differs"),
+    ],
+    "fig5-tanh-vs-relu": [(dict(wins=1), "reproduced"), (dict(wins=0), "differs")],
+    "fig6-trained-tanh": [(dict(best_trained=1e-3), "reproduced"), (dict(best_trained=1e-5), "differs"),
+                          (dict(best_trained=0.1), "differs")],
+    "fig6-gadget-net": [(dict(gadget_rmse=1e-6), "reproduced"), (dict(gadget_rmse=1e-5), "differs")],
+    "fig6-gap": [(dict(best_trained=1e-3, gadget_rmse=1e-14), "reproduced"),
+                 (dict(best_trained=1e-3, gadget_rmse=1e-13), "differs")],
+    "fig7-spectrum": [(dict(big=2, n_eigenvalues=100, top10=0.9), "reproduced"),
+                      (dict(big=3, n_eigenvalues=30, top10=0.9), "differs"),  # fewer than a tenth, strictly
+                      (dict(big=10, n_eigenvalues=100, top10=0.9), "differs"),
+                      (dict(big=2, n_eigenvalues=100, top10=0.5), "differs")],
+    "fig8-adam": [(dict(adam_best=[1e-3, 1e-7]), "reproduced"), (dict(adam_best=[1e-9, 1e-3]), "differs"),
+                  (dict(adam_best=[0.1]), "differs")],
+    "fig8-bfgs": [(dict(bfgs={"a": 1e-7, "b": 1e-9}), "reproduced"),
+                  (dict(bfgs={"a": 1e-7, "b": 1e-10}), "partly"),
+                  (dict(bfgs={"a": 1e-5}), "differs")],
+    "fig8-teacher-boosted": [(dict(final=1e-12), "reproduced"), (dict(final=1e-10), "partly"),
+                             (dict(final=1e-9), "differs")],
+    "fig8-square-boosted": [(dict(final=1e-13), "reproduced"), (dict(final=1e-11), "partly"),
+                            (dict(final=1e-10), "differs")],
+    "fig9-xy": [(dict(final=3e-8, gain=2.0, gains_1d=[5.0, 6.0]), "reproduced"),
+                (dict(final=3e-10, gain=2.0, gains_1d=[5.0, 6.0]), "partly"),
+                (dict(final=3e-8, gain=5.5, gains_1d=[5.0, 6.0]), "differs")],
+    "fig9-i1119": [(dict(final=1e-4, gain=0.5, gains_1d=[5.0]), "reproduced"),
+                   (dict(final=1e-6, gain=0.5, gains_1d=[5.0]), "partly"),
+                   (dict(final=5e-5, gain=5.0, gains_1d=[5.0]), "differs")],
+    "fig10-guide": [({}, "partly")],
+    "figA1-boost-vs-rescale": [(dict(advantage={"a": 1.0, "b": 0.6}), "reproduced"),
+                               (dict(advantage={"a": 1.0, "b": 0.5}), "partly"),
+                               (dict(advantage={"a": -1.0}), "differs")],
+    "figA2-tau": [(dict(gains={1e-12: 0.5, 1e-10: 0.2, 1e-8: 0.05, 1e-6: 0.0}), "reproduced"),
+                  (dict(gains={1e-12: 0.05, 1e-6: 0.0}), "differs"),  # helps too little
+                  (dict(gains={1e-12: 0.5, 1e-6: 0.6}), "differs"),
+                  (dict(gains={1e-12: 0.5}), "differs")],  # thresholds on one side only
+    "figA3-bfgs-vs-adam": [(dict(ratios={"I.30.5": 0.3, "Z.008": 1.5}, dims={"I.30.5": 3, "Z.008": 2}), "reproduced"),
+                           (dict(ratios={"I.30.5": 0.3, "Z.008": 2.5}, dims={"I.30.5": 3, "Z.008": 2}), "partly"),
+                           (dict(ratios={"I.30.5": 0.6, "Z.008": 0.4}, dims={"I.30.5": 3, "Z.008": 2}), "differs")],
+    "figA4-canyon": [(dict(big=2, n_eigenvalues=481, bulk=0.9), "reproduced"),
+                     (dict(big=3, n_eigenvalues=30, bulk=0.9), "differs"),  # fewer than a tenth, strictly
+                     (dict(big=2, n_eigenvalues=481, bulk=0.4), "differs")],
+}
+RULE_CASES["fig2-simplex-exponents"] = RULE_CASES["sec1-simplex-exponent"]
+
+
+def test_every_claim_has_rule_cases():
+    assert set(RULE_CASES) == set(scorecard.keys())
+
+
+@pytest.mark.parametrize("key", sorted(RULE_CASES))
+def test_each_rule_gives_each_of_its_verdicts(key):
+    got = set()
+    for measurements, expected in RULE_CASES[key]:
+        assert scorecard.verdict(key, **measurements) == expected, (key, measurements)
+        got.add(expected)
+    # every rule can fail, except Figure 10's (the drawing is not compared with the paper's)
+    assert got == ({"partly"} if key == "fig10-guide" else got | {"reproduced", "differs"})
+    assert set(scorecard.claim(key).measurements()) == set(RULE_CASES[key][0][0])
+
+
+def test_verdict_and_record_agree(cache):
+    for key, cases in RULE_CASES.items():
+        for measurements, expected in cases:
+            scorecard.record(key, "x", profile="smoke", **measurements)
+            assert next(r for r in scorecard.load("smoke") if r.key == key).verdict == expected
+
+
+def test_the_bfgs_vs_adam_reading():
+    assert [scorecard.bfgs_vs_adam(g) for g in (0.49, 0.5, 2.0, 2.01)] == \
+        ["BFGS better", "similar", "similar", "Adam better"]
+
+
+def test_a_rule_that_returns_no_verdict_is_a_bug(monkeypatch):
+    bad = scorecard.Claim("x", None, "book/x", "c", "p", lambda v: "maybe")
+    with pytest.raises(RuntimeError, match="returned 'maybe'"):
+        scorecard._decide(bad, {"v": 1})
+
+
+# --- the notebooks report measurements; the scorecard decides ----------------------------------
+
+BOOK = Path(__file__).resolve().parents[1] / "book"
+NOTEBOOKS = sorted(BOOK.glob("*.md"))
+
+
+def _calls(text: str, name: str) -> list[str]:
+    """The argument text of every call ``name(...)`` in ``text`` (balanced parentheses)."""
+    calls = []
+    for m in re.finditer(re.escape(name) + r"\(", text):
+        depth, i = 1, m.end()
+        while depth and i < len(text):
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            i += 1
+        calls.append(text[m.end():i - 1])
+    return calls
+
+
+def test_the_notebooks_are_found():
+    assert {p.stem for p in NOTEBOOKS} >= {"introduction", "piecewise-linear", "nonlinear", "optimization",
+                                           "appendix-a", "appendix-b", "appendix-c", "appendix-d", "conclusions"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_notebook_decides_a_verdict(path):
+    text = path.read_text(encoding="utf-8")
+    assert not re.search(r"def\s+\w*verdict\w*\s*\(", text), f"{path.name} defines a verdict helper"
+    assert "scorecard.combine(" not in text, f"{path.name} combines verdicts itself"
+    verdict_word = re.compile(r"[\"'](reproduced|partly|differs)[\"']")
+    assert not re.search(r"[\"']reproduced[\"']\s+if\b", text), f"{path.name} picks a verdict with a condition"
+    for args in _calls(text, "scorecard.record"):
+        assert not verdict_word.search(args), f"{path.name} passes a verdict to scorecard.record: {args[:80]}"
+        assert "verdict" not in args, f"{path.name} passes a verdict to scorecard.record: {args[:80]}"
+
+
+def test_each_claim_is_named_in_its_chapter():
+    for c in scorecard.CLAIMS:
+        text = (BOOK.parent / f"{c.chapter}.md").read_text(encoding="utf-8")
+        assert f'"{c.key}"' in text and "scorecard.record(" in text, c.key

@@ -1,111 +1,37 @@
-"""The reproduction scorecard: every figure and quantitative claim of the paper, and what
-this build measured for it.
+"""The reproduction scorecard: every figure and quantitative claim of the paper, what this
+build measured for it, and the rule that decides the verdict.
 
 :data:`CLAIMS` lists the claims in the paper's order, each with a stable key, the figure,
-the chapter that tests it and the authors' value (a citation of the paper). A chapter
-notebook calls :func:`record` with the value it measured (a display string it formats from
-its own run) and a verdict; the record lands in
-``cache_dir()/scorecard/<profile>/<key>.json``. :func:`load` joins the records of a profile
-with :data:`CLAIMS` for the Conclusions chapter, which the build executes after every
-other notebook.
+the chapter that tests it, the authors' value (a citation of the paper) and its verdict
+rule: a plain function of named measurements (numbers, booleans, small dicts and lists)
+that returns "reproduced", "partly" or "differs", with its thresholds written next to the
+claim's wording. A chapter notebook reports measurements only: it calls :func:`record` with
+the value as it displays it and the measurements the rule takes, and the scorecard decides;
+:func:`verdict` applies a rule without recording (for a chapter's own table). The record
+lands in ``cache_dir()/scorecard/<profile>/<key>.json``. :func:`load` joins the records of a
+profile with :data:`CLAIMS` for the Conclusions chapter, which the build executes after
+every other notebook.
 """
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
 from ..cache import atomic_write_bytes, cache_dir, code_hash
 from ..chapters.profiles import check_profile
 
-__all__ = ["Claim", "Row", "CLAIMS", "VERDICTS", "NOT_RUN", "record", "load", "summary", "claim", "keys",
-           "record_path", "combine"]
+__all__ = ["Claim", "Row", "CLAIMS", "VERDICTS", "NOT_RUN", "record", "verdict", "measurements", "load", "summary",
+           "claim", "keys", "record_path", "combine", "bfgs_vs_adam"]
 
 VERDICTS = ("reproduced", "partly", "differs")
 NOT_RUN = "not run in this build"
-
-
-@dataclass(frozen=True)
-class Claim:
-    """One figure or quantitative claim: ``figure`` is "1" … "10", "A1" … "A4" or ``None``
-    (a claim of the text), ``chapter`` the docname of the notebook that measures it."""
-
-    key: str
-    figure: str | None
-    chapter: str
-    claim: str
-    paper: str
-
-
-_I, _P, _N, _O, _C = "book/introduction", "book/piecewise-linear", "book/nonlinear", "book/optimization", \
-    "book/conclusions"
-CLAIMS: tuple[Claim, ...] = (
-    Claim("sec1-float64-precision", None, _I, "float64 sets the precision limit: machine epsilon, and the rounding "
-          "error of O(1) labels", "ε₀ ≈ 1e-16 (2⁻⁵² ≈ 2.2e-16); labels ~2e-17 … 1.5e-16 RMSE"),
-    Claim("sec1-simplex-exponent", None, _I, "linear simplex interpolation scales as N^(−2/d), so a 10× gain "
-          "costs 10^(d/2)× more parameters", "exponent −2/d"),
-    Claim("fig1-standardize", "1", _P, "standardising the inputs improves a ReLU net's fit (cos 2x; xy)",
-          "cos 2x: 7.8e-2 → 2.4e-2; xy: 0.54 → 0.057"),
-    Claim("fig1-simplex-vs-relu", "1", _P, "linear simplex interpolation of the same points does at least as well "
-          "as the standardised net in low dimension", "cos 2x: 2.2e-2 vs 2.4e-2; xy: 0.019 vs 0.057"),
-    Claim("fig2-simplex-exponents", "2", _P, "simplex interpolation follows N^(−2/d) on six equations, d = 1 … 6",
-          "slope −2/d"),
-    Claim("fig2-relu-high-d", "2", _P, "for d ≥ 3 ReLU nets scale like N^(−2/d*), d* = 2, and beat simplex "
-          "interpolation at small N", "ReLU below simplex on the d ≥ 3 panels"),
-    Claim("fig2-simplex-low-d", "2", _P, "in low dimension simplex interpolation beats ReLU nets, which plateau "
-          "(optimisation error)", "simplex better on d = 1, 2"),
-    Claim("fig3-modular", "3", _P, "modular ReLU nets scale at least as well as dense nets of the same depth and "
-          "keep improving where dense nets plateau", "I.8.14: dense ~1e-2, modular ~1e-3 at N ≈ 1e5"),
-    Claim("fig4-spline-exponents", "4", _N, "splines of order n scale as D^(−(n+1)/d) (1-D eˣ, 2-D e^(xy), "
-          "3-D I.30.5)", "slope −(n+1)/d"),
-    Claim("fig4-float64-floor", "4", _N, "in 1-D the high-order splines reach the float64 floor", "~1e-16"),
-    Claim("fig5-tanh-vs-relu", "5", _N, "tanh nets are often better than ReLU nets at moderate N, but follow no "
-          "clean power law", "tanh often below ReLU"),
-    Claim("fig6-trained-tanh", "6", _N, "trained tanh nets on I.11.19 stall far above the precision limit",
-          "~1e-2 … 1e-3"),
-    Claim("fig6-gadget-net", "6", _N, "a depth-2 tanh net of width 12 (three multiplication gadgets) has "
-          "architecture error at the precision limit", "at the machine-precision limit"),
-    Claim("fig6-gap", "6", _N, "training does not get within 10 orders of magnitude of what the architecture "
-          "allows", "≥ 10 orders of magnitude"),
-    Claim("fig7-spectrum", "7", _O, "after Adam: a few large Hessian eigenvalues and a bulk near zero; the "
-          "gradient lies mostly in the top directions", "few large eigenvalues, bulk near zero"),
-    Claim("fig8-adam", "8", _O, "Adam plateaus, whatever its learning rate", "1e-3 … 1e-7"),
-    Claim("fig8-bfgs", "8", _O, "BFGS alone gets much lower than Adam", "~1e-8"),
-    Claim("fig8-teacher-boosted", "8", _O, "teacher–student: BFGS, then low-curvature steps and boosting",
-          "BFGS 4.1e-8 → boosted 3.2e-13"),
-    Claim("fig8-square-boosted", "8", _O, "y = x²: the full pipeline with boosting", "≈ 1e-14"),
-    Claim("fig9-xy", "9", _O, "2-D xy: the tricks still help", "BFGS ~1e-6 → boosted ~3e-8"),
-    Claim("fig9-i1119", "9", _O, "6-D I.11.19: the tricks help less as the dimension grows",
-          "BFGS ~1e-4 → boosted ~5e-5"),
-    Claim("fig10-guide", "10", _C, "a user's guide: which method to use by dimension, smoothness, grid and "
-          "modularity", "the flowchart of Figure 10"),
-    Claim("figA1-boost-vs-rescale", "A1", "book/appendix-a", "boosting's advantage is not just a rescaled loss",
-          "boosting beats training one net on a loss rescaled by the same factor"),
-    Claim("figA2-tau", "A2", "book/appendix-b", "low-curvature subspace steps: small thresholds τ help, large τ "
-          "barely move the loss", "τ ≤ 1e-10 helps; τ ∈ {1e-6, 1e-8} barely moves"),
-    Claim("figA3-bfgs-vs-adam", "A3", "book/appendix-c", "tanh nets: BFGS beats Adam on the 3-D equation and is "
-          "roughly similar on the others", "BFGS better on I.30.5, similar elsewhere"),
-    Claim("figA4-canyon", "A4", "book/appendix-d", "after BFGS on y = x², a few top Hessian eigenvalues far above "
-          "the bulk (the canyon is clearer at low loss)", "a clear set of top eigenvalues"),
-)
-_BY_KEY = {c.key: c for c in CLAIMS}
-
-
-def keys() -> list[str]:
-    """Every claim key, in the paper's order."""
-    return [c.key for c in CLAIMS]
-
-
-def claim(key: str) -> Claim:
-    """The claim with this key; ``ValueError`` listing the keys if unknown."""
-    try:
-        return _BY_KEY[key]
-    except (KeyError, TypeError):
-        raise ValueError(f"unknown scorecard key {key!r}; known keys: {', '.join(keys())}") from None
 
 
 def combine(*results: str | bool) -> str:
@@ -127,37 +53,382 @@ def combine(*results: str | bool) -> str:
     return "differs" if all(v == "differs" for v in verdicts) else "partly"
 
 
+def _graded(ok: bool, partly: bool = False) -> str:
+    """"reproduced" if ``ok``, else "partly" if ``partly``, else "differs"."""
+    return "reproduced" if ok else ("partly" if partly else "differs")
+
+
+def _orders(a: float, b: float) -> float:
+    """How many orders of magnitude ``a`` lies above ``b``."""
+    return float(np.log10(a / b))
+
+
+def _same_keys(**dicts: Mapping) -> list:
+    """The common keys of several measurement dicts; ``ValueError`` if they differ or are empty."""
+    names = list(dicts)
+    first = list(dicts[names[0]])
+    for name in names[1:]:
+        if set(dicts[name]) != set(first):
+            raise ValueError(f"measurements {names[0]} and {name} must have the same keys; "
+                             f"got {sorted(map(str, first))} and {sorted(map(str, dicts[name]))}")
+    if not first:
+        raise ValueError(f"measurements {', '.join(names)} are empty")
+    return first
+
+
+def _same_length(**lists: Sequence) -> int:
+    """The common length of several measurement lists; ``ValueError`` if they differ or are empty."""
+    lengths = {name: len(v) for name, v in lists.items()}
+    if len(set(lengths.values())) != 1 or not next(iter(lengths.values())):
+        raise ValueError(f"measurements {', '.join(lengths)} must be non-empty lists of one length; got lengths "
+                         + ", ".join(f"{k}={n}" for k, n in lengths.items()))
+    return next(iter(lengths.values()))
+
+
+# ---------------------------------------------------------------------------------------------
+# Verdict rules, one per claim family. Each is a plain function of named measurements; its
+# parameters are the measurements a chapter must give to record() or verdict().
+
+def _float64_precision(epsilon: float, labels: Sequence[tuple[float, float]]) -> str:
+    """Machine epsilon is exactly 2⁻⁵², and the float64 rounding RMSE of the labels of O(1)
+    targets (RMS of y in (0.1, 10)) lies in (5e-18, 3e-16). ``labels``: (RMS of y, rounding
+    RMSE) per target."""
+    return combine(epsilon == 2.0**-52, all(5e-18 < rmse < 3e-16 for rms_y, rmse in labels if 0.1 < rms_y < 10))
+
+
+def _simplex_exponents(exponents: Mapping[str, float], dims: Mapping[str, int]) -> str:
+    """Each fitted exponent within 0.1 of −2/d (``exponents`` and ``dims`` keyed by equation)."""
+    return combine(*(abs(exponents[k] - (-2 / dims[k])) < 0.1 for k in _same_keys(exponents=exponents, dims=dims)))
+
+
+def _each_holds(name: str, doc: str) -> Callable[..., str]:
+    """A rule that is reproduced where every item of the one dict measurement ``name``
+    (item → bool) holds, differs where none does, and is partly reproduced otherwise."""
+    def rule(**given: Mapping[str, bool]) -> str:
+        items = given[name]
+        if not items:
+            raise ValueError(f"measurement {name} is empty")
+        return combine(*(bool(v) for v in items.values()))
+    rule.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY)])
+    rule.__doc__ = doc
+    rule.__name__ = rule.__qualname__ = f"each_{name}"
+    return rule
+
+
+def _standardize(cos_raw: float, cos_standardised: float, xy_raw: float, xy_standardised: float) -> str:
+    """The standardised net's test RMSE below the raw net's on both cos 2x and xy."""
+    return _graded(cos_standardised < cos_raw and xy_standardised < xy_raw)
+
+
+def _simplex_vs_relu(simplex_cos: float, net_cos: float, simplex_xy: float, net_xy: float) -> str:
+    """Simplex vs the standardised net: "about equal" on cos 2x read as within a factor 2,
+    strictly below on xy."""
+    return combine(simplex_cos < 2 * net_cos, simplex_xy < net_xy)
+
+
+def _spline_exponents(slopes: Sequence[float], theory: Sequence[float], dims: Sequence[int]) -> str:
+    """Each measured slope within 0.3 of −(n+1)/d (within 0.15 in 3-D)."""
+    n = _same_length(slopes=slopes, theory=theory, dims=dims)
+    return combine(*(abs(slopes[i] - theory[i]) <= (0.15 if dims[i] == 3 else 0.3) for i in range(n)))
+
+
+def _float64_floor(best: Mapping[int, float]) -> str:
+    """The best RMSE of every high-order 1-D spline (degree → RMSE) at or below 1e-14."""
+    if not best:
+        raise ValueError("measurement best is empty")
+    return _graded(all(v <= 1e-14 for v in best.values()))
+
+
+def _tanh_vs_relu(wins: int) -> str:
+    """tanh below ReLU in at least one equation–depth pair at the middle size."""
+    return _graded(wins > 0)
+
+
+def _trained_tanh(best_trained: float) -> str:
+    """The best trained tanh net on I.11.19 stalls between 1e-4 and 1e-1."""
+    return _graded(1e-4 < best_trained < 1e-1)
+
+
+def _gadget_net(gadget_rmse: float) -> str:
+    """The hand-built width-12 net's test RMSE at or below 1e-6."""
+    return _graded(gadget_rmse <= 1e-6)
+
+
+def _training_gap(best_trained: float, gadget_rmse: float) -> str:
+    """The best trained net more than 10 orders of magnitude above the hand-built one."""
+    return _graded(best_trained > 1e10 * gadget_rmse)
+
+
+def _spectrum(big: int, n_eigenvalues: int, top10: float) -> str:
+    """Fewer than a tenth of the eigenvalues within 1e-3 of the top (``big`` of
+    ``n_eigenvalues``), and the top 10 directions hold more than half of |g|²."""
+    return _graded(big < 0.1 * n_eigenvalues and top10 > 0.5)
+
+
+def _adam_plateau(adam_best: Sequence[float]) -> str:
+    """Adam's best RMSE, at every learning rate, within [1e-8, 1e-2]."""
+    if not adam_best:
+        raise ValueError("measurement adam_best is empty")
+    return _graded(1e-8 <= min(adam_best) and max(adam_best) <= 1e-2)
+
+
+def _bfgs_alone(bfgs: Mapping[str, float]) -> str:
+    """BFGS alone (target → RMSE) within 1 order of magnitude of 1e-8 on every target;
+    partly within 2 orders."""
+    if not bfgs:
+        raise ValueError("measurement bfgs is empty")
+    return _graded(all(abs(_orders(v, 1e-8)) <= 1 for v in bfgs.values()),
+                   all(abs(_orders(v, 1e-8)) <= 2 for v in bfgs.values()))
+
+
+def _boosted_below(reproduced: float, partly: float) -> Callable[..., str]:
+    def rule(final: float) -> str:
+        return _graded(final <= reproduced, final <= partly)
+    rule.__doc__ = f"The boosted final RMSE at or below {reproduced:g}; partly at or below {partly:g}."
+    return rule
+
+
+def _boosting_gain(paper_final: float) -> Callable[..., str]:
+    def rule(final: float, gain: float, gains_1d: Sequence[float]) -> str:
+        if not gains_1d:
+            raise ValueError("measurement gains_1d is empty")
+        better = gain < min(gains_1d)
+        return _graded(abs(_orders(final, paper_final)) <= 1 and better, better)
+    rule.__doc__ = (f"The boosting gain (orders of magnitude) smaller than every 1-D gain ``gains_1d``, and the "
+                    f"final RMSE within 1 order of magnitude of the paper's {paper_final:g}; partly if only the "
+                    "gain is smaller.")
+    return rule
+
+
+def _guide() -> str:
+    """The guide is redrawn from the logic of the paper's Conclusions, not compared node by
+    node with the original graphic: partly, always."""
+    return "partly"
+
+
+def _boost_vs_rescale(advantage: Mapping[str, float]) -> str:
+    """Boosting's advantage over the rescaled single net (orders of magnitude, per target)
+    above 0.5 on every target; partly on some."""
+    if not advantage:
+        raise ValueError("measurement advantage is empty")
+    return _graded(all(a > 0.5 for a in advantage.values()), any(a > 0.5 for a in advantage.values()))
+
+
+def _tau(gains: Mapping[float, float]) -> str:
+    """Gains (orders of magnitude, per threshold τ): the best gain with τ ≤ 1e-10 above the
+    best with larger τ and above 0.1; needs thresholds on both sides of 1e-10."""
+    small = [g for tau, g in gains.items() if tau <= 1e-10]
+    large = [g for tau, g in gains.items() if tau > 1e-10]
+    return _graded(bool(small and large and max(small) > max(large) and max(small) > 0.1))
+
+
+def bfgs_vs_adam(ratio: float) -> str:
+    """How a BFGS/Adam RMSE ratio reads: "BFGS better" below 0.5, "Adam better" above 2,
+    else "similar" (within ×2)."""
+    return "BFGS better" if ratio < 0.5 else ("Adam better" if ratio > 2 else "similar")
+
+
+def _bfgs_vs_adam(ratios: Mapping[str, float], dims: Mapping[str, int]) -> str:
+    """BFGS/Adam ratio per equation (geometric mean): "BFGS better" on the 3-D equation,
+    "similar" on the others (see :func:`bfgs_vs_adam`)."""
+    return combine(*(bfgs_vs_adam(ratios[k]) == ("BFGS better" if dims[k] == 3 else "similar")
+                     for k in _same_keys(ratios=ratios, dims=dims)))
+
+
+def _canyon(big: int, n_eigenvalues: int, bulk: float) -> str:
+    """Fewer than a tenth of the eigenvalues within 1e-3 of the top, and more than half of
+    them more than 1e-9 below it (``bulk``, a fraction)."""
+    return _graded(big < n_eigenvalues / 10 and bulk > 0.5)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One figure or quantitative claim: ``figure`` is "1" … "10", "A1" … "A4" or ``None``
+    (a claim of the text), ``chapter`` the docname of the notebook that measures it, ``rule``
+    the verdict rule: a function of named measurements returning one of :data:`VERDICTS`."""
+
+    key: str
+    figure: str | None
+    chapter: str
+    claim: str
+    paper: str
+    rule: Callable[..., str]
+
+    def measurements(self) -> tuple[str, ...]:
+        """The names of the measurements the verdict rule takes."""
+        return tuple(inspect.signature(self.rule).parameters)
+
+
+_I, _P, _N, _O, _C = "book/introduction", "book/piecewise-linear", "book/nonlinear", "book/optimization", \
+    "book/conclusions"
+CLAIMS: tuple[Claim, ...] = (
+    Claim("sec1-float64-precision", None, _I, "float64 sets the precision limit: machine epsilon, and the rounding "
+          "error of O(1) labels", "ε₀ ≈ 1e-16 (2⁻⁵² ≈ 2.2e-16); labels ~2e-17 … 1.5e-16 RMSE",
+          _float64_precision),
+    Claim("sec1-simplex-exponent", None, _I, "linear simplex interpolation scales as N^(−2/d), so a 10× gain "
+          "costs 10^(d/2)× more parameters", "exponent −2/d",
+          _simplex_exponents),
+    Claim("fig1-standardize", "1", _P, "standardising the inputs improves a ReLU net's fit (cos 2x; xy)",
+          "cos 2x: 7.8e-2 → 2.4e-2; xy: 0.54 → 0.057",
+          _standardize),
+    Claim("fig1-simplex-vs-relu", "1", _P, "linear simplex interpolation of the same points does at least as well "
+          "as the standardised net in low dimension", "cos 2x: 2.2e-2 vs 2.4e-2; xy: 0.019 vs 0.057",
+          _simplex_vs_relu),
+    Claim("fig2-simplex-exponents", "2", _P, "simplex interpolation follows N^(−2/d) on six equations, d = 1 … 6",
+          "slope −2/d",
+          _simplex_exponents),
+    Claim("fig2-relu-high-d", "2", _P, "for d ≥ 3 ReLU nets scale like N^(−2/d*), d* = 2, and beat simplex "
+          "interpolation at small N", "ReLU below simplex on the d ≥ 3 panels",
+          _each_holds("relu_beats_simplex", "A ReLU median below simplex (equation → bool) on every equation "
+                      "with d ≥ 3.")),
+    Claim("fig2-simplex-low-d", "2", _P, "in low dimension simplex interpolation beats ReLU nets, which plateau "
+          "(optimisation error)", "simplex better on d = 1, 2",
+          _each_holds("simplex_wins", "Simplex below every ReLU median at the largest N (equation → bool) on "
+                      "every low-dimensional equation.")),
+    Claim("fig3-modular", "3", _P, "modular ReLU nets scale at least as well as dense nets of the same depth and "
+          "keep improving where dense nets plateau", "I.8.14: dense ~1e-2, modular ~1e-3 at N ≈ 1e5",
+          _each_holds("modular_better", "The modular net's best median below the dense net's (equation and "
+                      "depth → bool) everywhere.")),
+    Claim("fig4-spline-exponents", "4", _N, "splines of order n scale as D^(−(n+1)/d) (1-D eˣ, 2-D e^(xy), "
+          "3-D I.30.5)", "slope −(n+1)/d",
+          _spline_exponents),
+    Claim("fig4-float64-floor", "4", _N, "in 1-D the high-order splines reach the float64 floor", "~1e-16",
+          _float64_floor),
+    Claim("fig5-tanh-vs-relu", "5", _N, "tanh nets are often better than ReLU nets at moderate N, but follow no "
+          "clean power law", "tanh often below ReLU",
+          _tanh_vs_relu),
+    Claim("fig6-trained-tanh", "6", _N, "trained tanh nets on I.11.19 stall far above the precision limit",
+          "~1e-2 … 1e-3",
+          _trained_tanh),
+    Claim("fig6-gadget-net", "6", _N, "a depth-2 tanh net of width 12 (three multiplication gadgets) has "
+          "architecture error at the precision limit", "at the machine-precision limit",
+          _gadget_net),
+    Claim("fig6-gap", "6", _N, "training does not get within 10 orders of magnitude of what the architecture "
+          "allows", "≥ 10 orders of magnitude",
+          _training_gap),
+    Claim("fig7-spectrum", "7", _O, "after Adam: a few large Hessian eigenvalues and a bulk near zero; the "
+          "gradient lies mostly in the top directions", "few large eigenvalues, bulk near zero",
+          _spectrum),
+    Claim("fig8-adam", "8", _O, "Adam plateaus, whatever its learning rate", "1e-3 … 1e-7",
+          _adam_plateau),
+    Claim("fig8-bfgs", "8", _O, "BFGS alone gets much lower than Adam", "~1e-8",
+          _bfgs_alone),
+    Claim("fig8-teacher-boosted", "8", _O, "teacher–student: BFGS, then low-curvature steps and boosting",
+          "BFGS 4.1e-8 → boosted 3.2e-13",
+          _boosted_below(1e-12, 1e-10)),
+    Claim("fig8-square-boosted", "8", _O, "y = x²: the full pipeline with boosting", "≈ 1e-14",
+          _boosted_below(1e-13, 1e-11)),
+    Claim("fig9-xy", "9", _O, "2-D xy: the tricks still help", "BFGS ~1e-6 → boosted ~3e-8",
+          _boosting_gain(3e-8)),
+    Claim("fig9-i1119", "9", _O, "6-D I.11.19: the tricks help less as the dimension grows",
+          "BFGS ~1e-4 → boosted ~5e-5",
+          _boosting_gain(5e-5)),
+    Claim("fig10-guide", "10", _C, "a user's guide: which method to use by dimension, smoothness, grid and "
+          "modularity", "the flowchart of Figure 10",
+          _guide),
+    Claim("figA1-boost-vs-rescale", "A1", "book/appendix-a", "boosting's advantage is not just a rescaled loss",
+          "boosting beats training one net on a loss rescaled by the same factor",
+          _boost_vs_rescale),
+    Claim("figA2-tau", "A2", "book/appendix-b", "low-curvature subspace steps: small thresholds τ help, large τ "
+          "barely move the loss", "τ ≤ 1e-10 helps; τ ∈ {1e-6, 1e-8} barely moves",
+          _tau),
+    Claim("figA3-bfgs-vs-adam", "A3", "book/appendix-c", "tanh nets: BFGS beats Adam on the 3-D equation and is "
+          "roughly similar on the others", "BFGS better on I.30.5, similar elsewhere",
+          _bfgs_vs_adam),
+    Claim("figA4-canyon", "A4", "book/appendix-d", "after BFGS on y = x², a few top Hessian eigenvalues far above "
+          "the bulk (the canyon is clearer at low loss)", "a clear set of top eigenvalues",
+          _canyon),
+)
+_BY_KEY = {c.key: c for c in CLAIMS}
+
+
+def keys() -> list[str]:
+    """Every claim key, in the paper's order."""
+    return [c.key for c in CLAIMS]
+
+
+def claim(key: str) -> Claim:
+    """The claim with this key; ``ValueError`` listing the keys if unknown."""
+    try:
+        return _BY_KEY[key]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown scorecard key {key!r}; known keys: {', '.join(keys())}") from None
+
+
 def record_path(key: str, profile: str) -> Path:
     """Where the record of ``key`` at ``profile`` lives: ``cache_dir()/scorecard/<profile>/<key>.json``."""
     return cache_dir() / "scorecard" / check_profile(profile) / f"{claim(key).key}.json"
 
 
-def record(key: str, ours: str, verdict: str, note: str = "", *, profile: str) -> Path:
-    """Store this build's value for a claim; returns the record's path.
+def measurements(key: str) -> tuple[str, ...]:
+    """The names of the measurements the verdict rule of claim ``key`` takes."""
+    return claim(key).measurements()
+
+
+def _decide(c: Claim, given: dict[str, Any]) -> str:
+    """Check that ``given`` names exactly the measurements of ``c``'s rule, then apply it."""
+    needed = c.measurements()
+    missing = [n for n in needed if n not in given]
+    unknown = [n for n in given if n not in needed]
+    if missing or unknown:
+        problems = ([f"missing {', '.join(missing)}"] if missing else []) + \
+                   ([f"unknown {', '.join(unknown)}"] if unknown else [])
+        raise ValueError(f"scorecard claim {c.key!r} takes the measurements "
+                         f"{', '.join(needed) if needed else '(none)'}; {'; '.join(problems)}")
+    result = c.rule(**given)
+    if result not in VERDICTS:  # a rule's own bug, not the chapter's
+        raise RuntimeError(f"the rule of {c.key!r} returned {result!r}, not one of {', '.join(VERDICTS)}")
+    return result
+
+
+def verdict(key: str, **measurements: Any) -> str:
+    """The verdict of claim ``key``'s rule for these measurements, without recording it (for a
+    chapter's own table; a dict measurement may hold a single item to judge that item alone).
+    ``ValueError`` if a measurement the rule takes is missing or one it does not take is given."""
+    return _decide(claim(key), measurements)
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as JSON can hold it: numpy scalars and arrays to Python, dict keys to strings."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
+
+
+def record(key: str, ours: str, note: str = "", *, profile: str, **measurements: Any) -> None:
+    """Store this build's value for a claim, with the verdict its rule gives for ``measurements``.
 
     Parameters
     ----------
     key : a key of :data:`CLAIMS`.
     ours : the measured value as the chapter displays it, e.g. ``"−1.98 ± 0.02"``.
-    verdict : "reproduced", "partly" or "differs".
     note : one optional sentence (e.g. why a value differs).
     profile : the profile the notebook ran at ("smoke", "book" or "paper").
+    **measurements : exactly the named measurements the claim's rule takes
+        (:func:`measurements` lists them); ``ValueError`` naming any missing or unknown one.
+
+    The record (the measurements included) lands at :func:`record_path`; nothing is returned,
+    so that a notebook's last line shows nothing.
     """
     c = claim(key)
     check_profile(profile)
-    if verdict not in VERDICTS:
-        raise ValueError(f"verdict must be one of {', '.join(repr(v) for v in VERDICTS)}; got {verdict!r}")
     if not isinstance(ours, str) or not ours.strip():
         raise ValueError(f"ours must be a non-empty string (the value as displayed), got {ours!r}")
     if not isinstance(note, str):
         raise ValueError(f"note must be a string, got {note!r}")
-    entry = {"key": c.key, "figure": c.figure, "chapter": c.chapter, "ours": ours, "verdict": verdict,
-             "note": note, "profile": profile,
+    result = _decide(c, measurements)
+    entry = {"key": c.key, "figure": c.figure, "chapter": c.chapter, "ours": ours, "verdict": result,
+             "note": note, "profile": profile, "measurements": _plain(measurements),
              "recorded_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
              "code_hash": code_hash()}
-    path = record_path(key, profile)
-    atomic_write_bytes(path, (json.dumps(entry, indent=1, ensure_ascii=False) + "\n").encode())
-    return path
+    atomic_write_bytes(record_path(key, profile), (json.dumps(entry, indent=1, ensure_ascii=False) + "\n").encode())
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -159,3 +160,47 @@ def test_build_runs_conclusions_last_and_reruns_them_when_another_chapter_change
     (root / "book" / "b.md").write_text((root / "book" / "b.md").read_text() + "\nmore\n")
     book.build(root, "smoke", render=False)
     assert ran == ["book/b", "book/conclusions"]
+
+
+def test_every_knob_is_a_notebook_parameter_or_documented_as_fixed():
+    import dataclasses
+
+    from precision.book.build import CHAPTER_OF, notebook_parameters
+    from precision.chapters import profiles
+
+    root = Path(__file__).resolve().parents[1]
+    for docname in section_notebooks(root):
+        name = Path(docname).name
+        chapter = CHAPTER_OF.get(name, name)
+        params = set(notebook_parameters(root, docname)) - {"profile", "workers", "scheduler"}
+        if chapter not in profiles.CONFIGS:
+            assert not params, docname
+            continue
+        knobs = {f.name for f in dataclasses.fields(profiles.CONFIGS[chapter])} - {"profile"}
+        fixed = set(profiles.FIXED.get(chapter, ()))
+        assert params <= knobs, (docname, params - knobs)
+        assert not params & fixed, (docname, params & fixed)
+        assert params | fixed == knobs, (docname, knobs - params - fixed)
+
+
+def test_the_chapter_runner_refuses_unknown_parameters_before_running():
+    root = Path(__file__).resolve().parents[1]
+    for args in (["-p", "bogus", "1"], ["-p", "adam_steps", "-1"], ["-p", "equatons", "['I.8.14']"]):
+        out = subprocess.run([sys.executable, "-m", "precision.book", "run", "conclusions", *args], cwd=root,
+                             capture_output=True, text=True)
+        assert out.returncode == 2, out.stdout
+        assert f"no parameter '{args[1]}'" in out.stderr and "profile, equations, precisions" in out.stderr
+        assert "Traceback" not in out.stderr
+        assert not (root / "conclusions.ipynb").exists()
+
+
+def test_the_chapter_runner_executes_a_chapter_with_literal_values(tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    out_path = tmp_path / "c.ipynb"
+    out = subprocess.run([sys.executable, "-m", "precision.book", "run", "conclusions", "-p", "profile", "smoke",
+                          "-p", "precisions", "[1e-3]", "-o", str(out_path)], cwd=root, capture_output=True,
+                         text=True, env={**os.environ, "PRECISION_CACHE_DIR": str(tmp_path / "cache")})
+    assert out.returncode == 0, out.stderr[-2000:]
+    nb = json.loads(out_path.read_text())
+    injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+    assert injected and "precisions = [0.001]" in "".join(injected[0]["source"])

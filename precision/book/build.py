@@ -34,9 +34,11 @@ from ..cache import atomic_write_bytes, code_hash
 from ..chapters.profiles import check_profile
 
 __all__ = ["section_notebooks", "execution_order", "execute_notebook", "build", "write_goldens", "STATUS_PAGE",
-           "RUN_LAST"]
+           "RUN_LAST", "notebook_parameters", "check_parameters", "run_chapter"]
 
 STATUS_PAGE = "book/status"
+# Notebook name → its chapter in precision.chapters.profiles, where the two differ.
+CHAPTER_OF = {"piecewise-linear": "piecewise"}
 # Notebooks that read what the others recorded (the Conclusions' scorecard): executed after
 # every other section notebook, though rendered where the table of contents puts them.
 RUN_LAST = ("book/conclusions",)
@@ -76,6 +78,34 @@ def execution_order(docnames: list[str]) -> list[str]:
     return [d for d in docnames if d not in RUN_LAST] + [d for d in RUN_LAST if d in docnames]
 
 
+def notebook_parameters(root: Path, docname: str) -> dict[str, dict[str, str]]:
+    """The knobs of the ``parameters`` cell of ``<root>/<docname>.md``, as papermill reads them:
+    ``{name: {"default": ..., "help": ...}}`` in the cell's order."""
+    import tempfile
+
+    import jupytext
+    import nbformat
+    import papermill
+
+    nb = jupytext.read(root / f"{docname}.md")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "notebook.ipynb"
+        path.write_text(nbformat.writes(nb))
+        found = papermill.inspect_notebook(str(path))
+    return {name: {"default": info["default"], "help": info.get("help", "")} for name, info in found.items()}
+
+
+def check_parameters(root: Path, docname: str, parameters: dict[str, Any]) -> None:
+    """Refuse a parameter the notebook's ``parameters`` cell does not have: papermill would
+    inject it as a new variable that nothing reads, and the chapter would run as if it had
+    not been asked. Raises ``ValueError`` naming the unknown ones and listing the allowed."""
+    allowed = notebook_parameters(root, docname)
+    unknown = [name for name in parameters if name not in allowed]
+    if unknown:
+        raise ValueError(f"{Path(docname).name} has no parameter {', '.join(map(repr, unknown))}; "
+                         f"its parameters are {', '.join(allowed)}")
+
+
 def _kernel_env(root: Path) -> None:
     os.environ.pop("MPLBACKEND", None)  # Agg here would drop every figure from the outputs
     os.environ.setdefault("PRECISION_CACHE_DIR", str(root / "_build" / "cache"))
@@ -104,6 +134,7 @@ def execute_notebook(root: Path, docname: str, out_path: Path, parameters: dict[
     import nbformat
     import papermill
 
+    check_parameters(root, docname, parameters)
     _kernel_env(root)
     source = root / f"{docname}.md"
     nb = jupytext.read(source)
@@ -252,6 +283,29 @@ def write_goldens(root: Path, out_dir: Path, only: list[str] | None = None) -> l
     return paths
 
 
+def _literal(text: str) -> Any:
+    """A ``-p`` value as a Python literal (``3``, ``1e-3``, ``[64, 256]``, ``None``), else the text."""
+    import ast
+
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return text
+
+
+def run_chapter(root: Path, name: str, parameters: dict[str, Any], out: Path | None = None) -> Path:
+    """Execute the section notebook ``name`` (e.g. ``"introduction"``) with ``parameters``
+    into ``out`` (default ``<name>.ipynb`` in the working directory); the names are checked
+    against the notebook's ``parameters`` cell before anything runs."""
+    docnames = {Path(d).name: d for d in section_notebooks(root)}
+    if name not in docnames:
+        raise ValueError(f"no chapter named {name!r}; chapters: {', '.join(docnames)}")
+    check_parameters(root, docnames[name], parameters)
+    out = Path(out or f"{name}.ipynb").resolve()
+    execute_notebook(root, docnames[name], out, parameters)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m precision.book", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -260,6 +314,12 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--no-render", action="store_true", help="execute and stage only")
     g = sub.add_parser("goldens", help="regenerate tests/notebooks/*.ipynb at the smoke profile")
     g.add_argument("names", nargs="*", help="only these notebooks (e.g. introduction); default all")
+    r = sub.add_parser("run", help="execute one chapter with your parameters (checked against its parameters cell)")
+    r.add_argument("chapter", nargs="?", help="e.g. introduction, piecewise-linear, beyond")
+    r.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                   help="a parameter of the chapter; VALUE is read as a Python literal (repeatable)")
+    r.add_argument("-o", "--output", help="the executed notebook (default CHAPTER.ipynb)")
+    r.add_argument("--list", action="store_true", help="list the chapters and their parameters with defaults")
     parser.add_argument("--root", default=".", help="the book's root folder (holds _toc.yml)")
     args = parser.parse_args(argv)
     root = Path(args.root).resolve()
@@ -273,8 +333,33 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         index = build(root, args.profile, render=not args.no_render)
         print(f"\nBook ({args.profile} profile) built in {time.perf_counter() - start:.0f} s:\n  {index}")
+    elif args.command == "run":
+        return _run_command(parser, root, args)
     else:
         write_goldens(root, root / "tests" / "notebooks", args.names)
+    return 0
+
+
+def _run_command(parser: argparse.ArgumentParser, root: Path, args: argparse.Namespace) -> int:
+    if args.list:
+        from ..chapters.profiles import FIXED
+
+        for docname in section_notebooks(root):
+            knobs = notebook_parameters(root, docname)
+            name = Path(docname).name
+            print(f"{name}: " + ", ".join(f"{k}={v['default']}" for k, v in knobs.items()))
+            fixed = FIXED.get(CHAPTER_OF.get(name, name), ())
+            if fixed:
+                print(f"  fixed by the profile (precision/chapters/profiles.py): {', '.join(fixed)}")
+        return 0
+    if not args.chapter:
+        parser.error("run needs a CHAPTER (see: python -m precision.book run --list)")
+    parameters = {name: _literal(value) for name, value in args.parameter}
+    try:
+        out = run_chapter(root, args.chapter, parameters, args.output)
+    except ValueError as err:
+        parser.exit(2, f"python -m precision.book run: error: {err}\n")
+    print(out)
     return 0
 
 

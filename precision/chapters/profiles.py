@@ -345,6 +345,26 @@ SIZES["beyond"] = {
 CONFIGS["beyond"] = BeyondConfig
 
 
+# Knobs that the profile sets and a chapter's notebook does not take as parameters: the
+# sizes a reader has no reason to change one by one (test-set sizes, seeds counts, the
+# budgets of baselines). Change them here, or pick another profile. A test checks that every
+# knob of a config is either a parameter of its notebook or listed here.
+FIXED: dict[str, tuple[str, ...]] = {
+    "introduction": ("adam_steps", "bfgs_steps", "example_n_large", "example_n_small", "n_test", "reference_digits",
+                     "restarts", "scaling_targets", "seeds"),
+    "piecewise": ("batch_cap", "fig1_steps", "fit_min_points", "modular_node_depths", "modular_sizes", "n_test",
+                  "simplex_max_high_d", "simplex_seeds"),
+    "nonlinear": ("gadget_points", "n_test", "simplex_seeds", "spline_n_test"),
+    "optimization": ("adam_width", "hessian_n", "hessian_widths", "n_test", "pipeline_width", "speed_max_steps",
+                     "speed_rmse", "tau"),
+    "beyond": ("adam_lr", "adam_steps", "bfgs_steps", "cheb_degree", "cheb_degree_2d", "floor_points",
+               "lm_boost_steps", "lm_steps", "lowcurv_steps", "ms_adam_steps", "ms_adam_steps_2d", "ms_growth_2d",
+               "ms_stages", "ms_steps", "ms_steps_2d", "n_test", "n_train", "n_train_2d", "pipeline_bfgs_steps",
+               "seed", "width"),
+    "appendix-c": ("adam_steps", "n_test"),  # Appendix C reuses Chapter 3's tanh Adam runs from the cache
+}
+
+
 def sizes(chapter: str, profile: str) -> Any:
     """The chapter's configuration at ``profile`` with nothing overridden."""
     return resolve(chapter, profile)

@@ -22,6 +22,7 @@ from typing import Callable
 import numpy as np
 import torch
 
+from .checks import check_nonnegative_int, check_positive_float, check_positive_int
 from .landscape import _as_data
 from .lowcurv import train_lowcurv
 from .optimizers import TrainResult, train_bfgs
@@ -341,8 +342,6 @@ def boost(make_model: Callable[[int], torch.nn.Module], x, y, stages: int = 2, x
         The stages (:class:`Stage`, main run in ``stage.main``), final combined RMSEs and
         wall seconds.
     """
-    from .checks import check_positive_int
-
     check_positive_int("stages", stages)
     check_positive_int("bfgs_steps", bfgs_steps)
     if lowcurv_steps < 0:
@@ -352,10 +351,8 @@ def boost(make_model: Callable[[int], torch.nn.Module], x, y, stages: int = 2, x
         raise ValueError(f"optimizer must be one of {', '.join(STAGE_TRAINERS)}; got {optimizer!r}")
     if lm_options is not None and optimizer != "lm":
         raise ValueError("lm_options go with optimizer='lm'")
-    if isinstance(adam_steps, bool) or not isinstance(adam_steps, int) or adam_steps < 0:
-        raise ValueError(f"adam_steps must be a non-negative integer, got {adam_steps!r}")
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
-        raise ValueError(f"lr must be a positive number, got {lr!r}")
+    check_nonnegative_int("adam_steps", adam_steps)
+    check_positive_float("lr", lr)
     first = make_model(0)
     x, y = _as_data(x, y, next(iter(first.parameters())))
     has_test = x_test is not None and y_test is not None

@@ -6,6 +6,7 @@ Checks that need the equation table (equation ids, ``"teacher"``) live in
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,8 +37,8 @@ def check_nonnegative_int(name: str, value: Any) -> int:
 
 
 def check_positive_float(name: str, value: Any) -> float:
-    """``float(value)`` if it is a number > 0."""
-    if not _is_number(value) or not value > 0:
+    """``float(value)`` if it is a finite number > 0."""
+    if not _is_number(value) or not value > 0 or not math.isfinite(value):
         raise ValueError(f"{name} must be a positive number, got {value!r}")
     return float(value)
 
@@ -55,7 +56,7 @@ def check_sizes(name: str, values: Any) -> tuple[int, ...]:
 
 def check_positive_floats(name: str, values: Any) -> tuple[float, ...]:
     """A non-empty list of positive numbers, as a tuple of floats."""
-    if not _sequence(values) or not all(_is_number(v) and v > 0 for v in values):
+    if not _sequence(values) or not all(_is_number(v) and v > 0 and math.isfinite(v) for v in values):
         raise ValueError(f"{name} must be a non-empty list of positive numbers, got {values!r}")
     return tuple(float(v) for v in values)
 

@@ -194,14 +194,13 @@ def train_adam(model: torch.nn.Module, x, y, steps: int, lr: float = 1e-3, x_tes
     once as one flat vector; dense ReLU/tanh MLPs are differentiated by explicit
     backpropagation, anything else by autograd.
     """
-    from .checks import check_positive_int
+    from .checks import check_positive_float, check_positive_int
 
     _check(steps, "steps")
     check_positive_int("record_every", record_every)
     if batch_cap is not None:
         check_positive_int("batch_cap", batch_cap)
-    if not lr > 0:
-        raise ValueError(f"lr must be a positive number, got {lr!r}")
+    check_positive_float("lr", lr)
     x, y, x_test, y_test = _as_tensors(x, y, x_test, y_test)
     x = x[:, None] if x.ndim == 1 else x
     n = x.shape[0]

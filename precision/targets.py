@@ -236,6 +236,9 @@ def from_expression(expression: str, domains: Mapping[str, tuple[float, float]],
     for var, (lo, hi) in domains.items():
         if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
             raise ValueError(f"domain of '{var}' must satisfy low < high (finite), got {lo}:{hi}")
+        if not math.isfinite(hi - lo) or max(abs(lo), abs(hi)) > 1e150:
+            raise ValueError(f"domain of '{var}' is too wide for float64 arithmetic ({lo:g}:{hi:g}); "
+                             "keep |low|, |high| ≤ 1e150")
     expr = parse_formula(expression, list(domains), unknown="symbol")  # data, never code
     missing = sorted(s.name for s in expr.free_symbols if s.name not in domains)
     if missing:
@@ -282,9 +285,10 @@ class Dataset:
 def sample(target: Target, n_train: int, n_test: int = 30_000, seed: int = 0, test_shrink: float = 0.8) -> Dataset:
     """Uniform training inputs in the target's box; test inputs in the box shrunk about its
     centre to ``test_shrink`` of each side (paper: 0.8, so interpolation never extrapolates)."""
-    from .checks import check_positive_int
+    from .checks import check_nonnegative_int, check_positive_int
 
     check_positive_int("n_train", n_train)
+    check_nonnegative_int("seed", seed)
     check_positive_int("n_test", n_test)
     if not 0 < test_shrink <= 1:
         raise ValueError(f"test_shrink must lie in (0, 1], got {test_shrink}")

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 
@@ -185,3 +186,72 @@ def test_bad_beyond_arguments(args, words, capsys):
     err = capsys.readouterr()
     assert exit_.value.code == 2 and words in err.err and len(err.err.strip().splitlines()) == 1
     assert err.out == ""
+
+
+def test_a_registered_method_reaches_fit_and_the_cli(capsys):
+    """Registering a method (here a toy, removed afterwards) is all it takes: fit() runs it and
+    rejects foreign options, and the CLI offers it under --method with its own typed flags,
+    without any change to precision/cli.py."""
+    from precision import fitting
+    from precision.cli import main
+    from precision.targets import Dataset, get_target, sample
+
+    @fitting.register("toy", help="the training mean plus a shift (a test method)",
+                      options={"shift": "added to the mean", "repeats": "how often to add it",
+                               "width": "hidden width"})
+    def fit_toy(data: Dataset, shift: float = 0.0, repeats: int = 1, width: int = 7) -> fitting.FitResult:
+        pred = float(data.y_train.mean()) + shift * repeats
+        rmse = fitting._rmse(np.full_like(data.y_test, pred), data.y_test)
+        return fitting.FitResult("toy", data.target.name, data.target.d, rmse, rmse, 1, len(data.y_train),
+                                 len(data.y_test), 0.0, extra={"shift": shift, "repeats": repeats, "width": width})
+
+    argv = ["fit", "--target", "Z.001", "--n-train", "50", "--n-test", "50"]
+    try:
+        assert "toy" in fitting.METHODS and fitting.METHODS["toy"].defaults == {"shift": 0.0, "repeats": 1, "width": 7}
+        data = sample(get_target("Z.001"), 50, 50)
+        assert fitting.fit(data, "toy", shift=0.25).extra == {"shift": 0.25, "repeats": 1, "width": 7}
+        with pytest.raises(ValueError, match=r"^method 'toy' does not take --depth; it takes --shift, --repeats, "
+                                             r"--width$"):
+            fitting.fit(data, "toy", depth=3)
+
+        with pytest.raises(SystemExit) as exit_:
+            main(["fit", "--help"])
+        help_text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+        assert exit_.value.code == 0 and "toy the training mean plus a shift" in help_text
+        assert "--shift SHIFT added to the mean (toy; default 0.0)" in help_text
+        # one --width flag for all the methods that take it, each with its default
+        assert help_text.count("--width WIDTH hidden width") == 1
+        assert "hidden width (mlp, boost, lm, multistage: default 20; toy: default 7)" in help_text
+
+        assert main([*argv, "--method", "toy", "--shift", "0.5", "--repeats", "2", "--width", "3"]) == 0
+        result = json.loads(capsys.readouterr().out)
+        assert result["method"] == "toy" and result["extra"] == {"shift": 0.5, "repeats": 2, "width": 3}
+        with pytest.raises(SystemExit) as exit_:
+            main([*argv, "--method", "simplex", "--shift", "1"])
+        err = capsys.readouterr().err
+        assert exit_.value.code == 2 and "method 'simplex' does not take --shift; it takes no options" in err
+        with pytest.raises(SystemExit) as exit_:
+            main([*argv, "--method", "toy", "--repeats", "two"])
+        assert exit_.value.code == 2 and "--repeats: invalid int value: 'two'" in capsys.readouterr().err
+    finally:
+        del fitting.METHODS["toy"]
+    with pytest.raises(SystemExit) as exit_:
+        main([*argv, "--method", "toy"])
+    assert exit_.value.code == 2 and "invalid choice: 'toy'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main([*argv, "--method", "simplex", "--shift", "1"])
+    assert "unrecognized arguments: --shift 1" in capsys.readouterr().err
+
+
+def test_register_checks_a_method_once_at_registration():
+    from precision import fitting
+
+    with pytest.raises(TypeError, match="needs a default"):
+        fitting.register("bad", help="x", options={"k": "k"})(lambda data, k: None)
+    with pytest.raises(TypeError, match=r"missing \['k'\]"):
+        fitting.register("bad", help="x")(lambda data, k=1: None)
+    with pytest.raises(TypeError, match="option 'width' is"):
+        def fit_bad(data, width: str = "20"):
+            return None
+        fitting.register("bad", help="x", options={"width": "hidden width"})(fit_bad)
+    assert "bad" not in fitting.METHODS

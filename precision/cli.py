@@ -33,12 +33,79 @@ def _domain(text: str) -> tuple[str, float, float]:
     return name.strip(), lo, hi
 
 
+# fit flags about the data, not the method. A method parameter of the same name is fed from
+# the flag (the weight-init seed follows --seed); any other clash is an error.
+_DATA_FLAGS = ("target", "expr", "domain", "method", "n_train", "n_test", "seed", "standardize")
+_FROM_DATA_FLAGS = ("seed",)
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _option_flags() -> dict[str, dict]:
+    """One entry per method option name across the registry (first-registered order): the
+    argparse keywords of its ``--kebab-case`` flag, and its help listing each method that
+    takes it with that method's help text and default."""
+    from .fitting import METHODS
+
+    flags: dict[str, dict] = {}
+    takers: dict[str, list] = {}
+    for method in METHODS.values():
+        for name, param in method.parameters.items():
+            if name in _FROM_DATA_FLAGS:
+                continue
+            if name in _DATA_FLAGS:
+                raise ValueError(f"method {method.name!r}: option {name!r} clashes with the fit flag {_flag(name)}")
+            takers.setdefault(name, []).append((method.name, method.options[name], param.default))
+            if name in flags:
+                continue
+            kind = param.annotation
+            if kind is bool:
+                flags[name] = {"action": argparse.BooleanOptionalAction}
+            elif kind in (int, float):
+                flags[name] = {"type": kind, "metavar": name.upper()}
+            else:  # str, a union such as int | str, or no annotation: the method reads the text
+                flags[name] = {"metavar": name.upper()}
+    for name, entries in takers.items():
+        by_text: dict[str, dict[str, list]] = {}  # help -> default -> methods, in order
+        for method, text, default in entries:
+            by_text.setdefault(text, {}).setdefault(_default(default), []).append(method)
+        parts = []
+        for text, by_default in by_text.items():
+            if len(by_default) == 1:
+                (default, methods), = by_default.items()
+                parts.append(f"{text} ({', '.join(methods)}; default {default})")
+            else:
+                each = "; ".join(f"{', '.join(methods)}: default {default}" for default, methods in by_default.items())
+                parts.append(f"{text} ({each})")
+        flags[name]["help"] = "; ".join(parts).replace("%", "%%")
+    return flags
+
+
+def _default(value) -> str:
+    """A default as the command line spells it: 'relu' → relu, 0.001 → 0.001."""
+    return str(value)
+
+
+def _methods_epilog() -> str:
+    from .fitting import METHODS
+
+    width = max(map(len, METHODS), default=0)
+    lines = []
+    for method in METHODS.values():
+        takes = ", ".join(_flag(n) for n in method.parameters if n not in _FROM_DATA_FLAGS) or "no options"
+        text = f"{method.name:{width}s}  {method.help}; takes {takes}"
+        lines.append(textwrap.fill(text, 78, initial_indent="  ", subsequent_indent=" " * (width + 4)))
+    return "\n".join(lines)
+
+
 def _parser() -> argparse.ArgumentParser:
     from .fitting import METHODS
     from .targets import list_equations
 
     targets = textwrap.fill(" ".join(list_equations()), 78, initial_indent="  ", subsequent_indent="  ")
-    epilog = (f"methods:\n  {', '.join(METHODS)}\n\ntargets (equation ids; 'python -m precision targets' shows formulas):\n"
+    epilog = (f"methods:\n{_methods_epilog()}\n\ntargets (equation ids; 'python -m precision targets' shows formulas):\n"
               f"{targets}")
     parser = _Parser(prog="python -m precision", description="Fit the paper's targets (or your own) to high precision.",
                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=epilog)
@@ -54,38 +121,14 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument("--n-train", type=int, default=1000, help="training points (default 1000); for method spline the grid size "
                      "(points_per_dim**d, rounded)")
     fit.add_argument("--n-test", type=int, default=30_000, help="test points in the central 80%% box (default 30000)")
-    fit.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
+    seeded = [m.name for m in METHODS.values() if "seed" in m.parameters]
+    fit.add_argument("--seed", type=int, default=0, help="sampling seed (default 0); also the weight-initialisation "
+                     f"seed of methods {', '.join(seeded)}" if seeded else "sampling seed (default 0)")
     fit.add_argument("--standardize", action="store_true", help="standardise inputs with the training mean/std")
-    net = fit.add_argument_group("network options (method mlp)")
-    net.add_argument("--activation", help="relu, tanh, sigmoid or silu (default relu)")
-    net.add_argument("--depth", type=int, help="number of Linear layers (default 3)")
-    net.add_argument("--width", type=int, help="hidden width (default 20)")
-    net.add_argument("--optimizer", help="adam or bfgs (default adam)")
-    net.add_argument("--steps", type=int, help="Adam steps / BFGS maximum steps (default 20000)")
-    net.add_argument("--lr", type=float, help="Adam learning rate (default 1e-3)")
-    net.add_argument("--batch-cap", type=int, help="Adam full batch up to this size, else a sliding window "
-                     "(default 10000)")
-    boosting = fit.add_argument_group("boosting options (method boost; also --width, --depth, --activation, "
-                                      "--steps = BFGS maximum per stage)")
-    boosting.add_argument("--stages", type=int, help="number of boosted nets (default 2)")
-    boosting.add_argument("--lowcurv-steps", type=int, help="low-curvature subspace steps after BFGS in each "
-                          "stage (default 100)")
-    spline = fit.add_argument_group("spline options (method spline: interpolation on a regular grid; "
-                                    "--n-train is then the total number of grid points, rounded to the "
-                                    "nearest points_per_dim**d)")
-    spline.add_argument("--order", help="spline degree 1-7 or 'simplex' (default 3)")
-    beyond = fit.add_argument_group("beyond the paper (method lm: Levenberg-Marquardt, --stages > 1 boosts; "
-                                    "method multistage: Wang & Lai multi-stage nets; both also take --width, "
-                                    "--depth, --stages, --steps = LM steps per stage; method chebyshev: "
-                                    "Chebyshev series)")
-    beyond.add_argument("--solver", help="LM step solver: cholesky or svd (default cholesky)")
-    beyond.add_argument("--adam-steps", type=int, help="Adam steps before LM in each stage (lm: default 0; "
-                        "multistage: default 500)")
-    beyond.add_argument("--data-growth", type=int, help="stage k trains on n*growth^(k-1) points (multistage; "
-                        "default 1)")
-    beyond.add_argument("--degree", type=int, help="Chebyshev degree per axis (default 30)")
-    beyond.add_argument("--kind", help="Chebyshev coefficients: lstsq (fit the training data) or interpolate "
-                        "(the target at Chebyshev points, 1D) (default lstsq)")
+    options = fit.add_argument_group("method options (each says which methods take it; a method rejects the "
+                                     "others)")
+    for name, keywords in _option_flags().items():
+        options.add_argument(_flag(name), dest=name, default=None, **keywords)
     sub.add_parser("targets", help="list the usable equations with their formulas and domains")
     guide = sub.add_parser("guide", help="which method to use for a problem (the paper's user's guide, Figure 10); "
                            "prints a JSON recommendation")
@@ -101,19 +144,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-# Options that belong to a method, not to the data: passed on only when given.
-_METHOD_OPTIONS = ("activation", "depth", "width", "optimizer", "steps", "lr", "batch_cap", "stages",
-                   "lowcurv_steps", "order", "solver", "adam_steps", "data_growth", "degree", "kind")
-
-
 def _method_options(args: argparse.Namespace) -> dict:
-    import inspect
-
+    """The method flags given (of any method: :func:`precision.fitting.fit` rejects those the
+    chosen method does not take), plus the data flags the method's parameters follow (--seed)."""
     from .fitting import METHODS
 
-    options = {k: getattr(args, k) for k in _METHOD_OPTIONS if getattr(args, k, None) is not None}
-    if "seed" in inspect.signature(METHODS[args.method]).parameters:  # the init seed follows --seed
-        options["seed"] = args.seed
+    options = {k: getattr(args, k) for k in _option_flags() if getattr(args, k, None) is not None}
+    for name in _FROM_DATA_FLAGS:
+        if name in METHODS[args.method].parameters:
+            options[name] = getattr(args, name)
     return options
 
 

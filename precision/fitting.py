@@ -1,10 +1,22 @@
 """One entry point for fitting a target with a named method (used by the CLI and the book).
 
 Each method takes a :class:`~precision.targets.Dataset` and returns a :class:`FitResult`.
-This module holds the registry; chapters add their methods to ``METHODS``.
+This module holds the method registry, :data:`METHODS`, the one place a method is declared:
+:func:`register` records the function, a one-line description and a help text per option,
+and both :func:`fit` and the command line (``python -m precision fit``, which builds its
+``--method`` choices and its method flags from the registry) read it. Adding a method::
+
+    @register("mine", help="what it does, in one line", options={"width": "hidden width"})
+    def fit_mine(data: Dataset, width: int = 20) -> FitResult:
+        ...
+
+Every parameter after ``data`` is an option: keyword, with a default, and a help text.
+Its annotation (``int``, ``float``, ``str``, ``bool``; anything else is passed on as text)
+types the command-line flag ``--width``; ``seed`` follows the command line's ``--seed``.
 """
 from __future__ import annotations
 
+import inspect
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
@@ -14,7 +26,7 @@ import numpy as np
 from .interpolation import SimplexInterpolator
 from .targets import Dataset
 
-__all__ = ["FitResult", "METHODS", "fit", "fit_simplex", "fit_mlp", "fit_boost", "fit_spline", "fit_lm",
+__all__ = ["FitResult", "Method", "METHODS", "register", "fit", "fit_simplex", "fit_mlp", "fit_boost", "fit_spline", "fit_lm",
            "fit_multistage", "fit_chebyshev"]
 
 
@@ -58,8 +70,117 @@ def _require_inside_box(data: Dataset, x: np.ndarray, why: str) -> None:
         raise ValueError(why)
 
 
+def _resolve(annotation: Any, function: Callable) -> Any:
+    """A string annotation (``from __future__ import annotations``) evaluated in the function's
+    module, e.g. ``"int"`` → ``int``; left as it is when it cannot be."""
+    if not isinstance(annotation, str):
+        return annotation
+    try:
+        return eval(annotation, getattr(function, "__globals__", {}))  # noqa: S307 (the module's own source)
+    except Exception:
+        return annotation
+
+
+@dataclass(frozen=True)
+class Method:
+    """One registered fitting method (see :func:`register`).
+
+    Calling it calls ``function``, so ``METHODS[name](data, **options)`` fits.
+    """
+
+    name: str
+    function: Callable[..., FitResult]
+    help: str
+    options: dict[str, str]
+
+    def __call__(self, data: Dataset, **options: Any) -> FitResult:
+        return self.function(data, **options)
+
+    @property
+    def parameters(self) -> dict[str, inspect.Parameter]:
+        """The options as ``inspect.Parameter`` (name, default, annotation resolved to a type), in order."""
+        params = list(inspect.signature(self.function).parameters.values())[1:]
+        return {p.name: p.replace(annotation=_resolve(p.annotation, self.function)) for p in params}
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """Each option's default."""
+        return {name: p.default for name, p in self.parameters.items()}
+
+
+METHODS: dict[str, Method] = {}
+"""The registry: method name → :class:`Method`, in registration order."""
+
+
+def register(name: str, help: str, options: dict[str, str] | None = None
+             ) -> Callable[[Callable[..., FitResult]], Callable[..., FitResult]]:
+    """Decorator that registers a fitting function as method ``name`` (for :func:`fit` and the CLI).
+
+    Parameters
+    ----------
+    name
+        The method's name (``--method NAME``); registering a name again replaces it.
+    help
+        A one-line description (the CLI's ``fit --help`` lists it).
+    options
+        A help text per option (every parameter after ``data``), e.g. ``{"width": "hidden width"}``.
+
+    Returns
+    -------
+    callable
+        A decorator that registers the function and returns it unchanged.
+
+    Raises
+    ------
+    TypeError
+        When an option lacks a default or a help text, the function takes ``*args`` or
+        ``**kwargs``, a help text names no parameter, or an option of the same name in
+        another method has another type (the CLI has one flag per name).
+    """
+    options = dict(options or {})
+
+    def decorate(function: Callable[..., FitResult]) -> Callable[..., FitResult]:
+        method = Method(name, function, help, options)
+        params = method.parameters
+        where = f"register({name!r})"
+        for p in params.values():
+            if p.kind not in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY):
+                raise TypeError(f"{where}: option {p.name!r} must be a keyword parameter, not *args/**kwargs")
+            if p.default is p.empty:
+                raise TypeError(f"{where}: option {p.name!r} needs a default")
+        if set(params) != set(options):
+            missing, extra = sorted(set(params) - set(options)), sorted(set(options) - set(params))
+            raise TypeError(f"{where}: options must give one help text per parameter after data; "
+                            f"missing {missing or 'none'}, not parameters {extra or 'none'}")
+        for other in METHODS.values():
+            if other.name == name:
+                continue
+            for p_name, p in other.parameters.items():
+                if p_name in params and params[p_name].annotation != p.annotation:
+                    raise TypeError(f"{where}: option {p_name!r} is {params[p_name].annotation!r} here but "
+                                    f"{p.annotation!r} in method {other.name!r}")
+        METHODS[name] = method
+        return function
+
+    return decorate
+
+
+@register("simplex", help="linear simplex interpolation of the training set (paper §2)")
 def fit_simplex(data: Dataset) -> FitResult:
-    """Linear simplex interpolation of the training set (paper §2, Figure 2)."""
+    """Linear simplex interpolation of the training set (paper §2, Figure 2).
+
+    Parameters
+    ----------
+    data
+        Training and test sets; test points outside the training inputs' convex hull are
+        not predicted.
+
+    Returns
+    -------
+    FitResult
+        ``n_params`` counts D·(d+1) numbers for D training points; ``n_outside`` the test
+        points outside the hull (left out of ``rmse_test``).
+    """
     start = time.perf_counter()
     interp = SimplexInterpolator(data.x_train, data.y_train)
     test = interp(data.x_test)
@@ -70,9 +191,43 @@ def fit_simplex(data: Dataset) -> FitResult:
                      seconds, test.n_outside)
 
 
+@register("mlp", help="a dense MLP trained by Adam or BFGS (paper §2-§3)",
+          options={"activation": "relu, tanh, sigmoid or silu", "depth": "number of Linear layers",
+                   "width": "hidden width", "optimizer": "adam or bfgs",
+                   "steps": "Adam steps / BFGS maximum steps", "lr": "Adam learning rate",
+                   "batch_cap": "Adam full batch up to this size, else a sliding window",
+                   "seed": "weight-initialisation seed"})
 def fit_mlp(data: Dataset, activation: str = "relu", depth: int = 3, width: int = 20, optimizer: str = "adam",
             steps: int = 20_000, lr: float = 1e-3, batch_cap: int = 10_000, seed: int = 0) -> FitResult:
-    """Train a dense MLP (paper §2–§3 conventions) with Adam or BFGS on ``data``."""
+    """Train a dense MLP (paper §2–§3 conventions) with Adam or BFGS on ``data``.
+
+    Parameters
+    ----------
+    data
+        Training and test sets.
+    activation
+        ``"relu"``, ``"tanh"``, ``"sigmoid"`` or ``"silu"``.
+    depth
+        Number of Linear layers.
+    width
+        Hidden width.
+    optimizer
+        ``"adam"`` or ``"bfgs"``.
+    steps
+        Adam steps, or the most BFGS steps.
+    lr
+        Adam learning rate.
+    batch_cap
+        Adam uses the full batch up to this many points, else a sliding window.
+    seed
+        Weight-initialisation seed.
+
+    Returns
+    -------
+    FitResult
+        ``extra`` holds the architecture, the optimizer, ``steps``, ``best_step`` and why
+        training ``stopped``.
+    """
     from .models import mlp, n_params
     from .optimizers import OPTIMIZERS, train_adam, train_bfgs
     from .checks import check_nonnegative_int, check_positive_float, check_positive_int
@@ -95,11 +250,39 @@ def fit_mlp(data: Dataset, activation: str = "relu", depth: int = 3, width: int 
                             "steps": steps, "best_step": res.steps, "stopped": res.stopped})
 
 
+@register("boost", help="boosted MLPs, each stage BFGS then low-curvature steps on the rescaled residual "
+          "(paper §4.2)",
+          options={"stages": "number of boosted nets", "width": "hidden width", "depth": "number of Linear layers",
+                   "activation": "relu, tanh, sigmoid or silu", "steps": "BFGS maximum steps per stage",
+                   "lowcurv_steps": "low-curvature subspace steps after BFGS in each stage",
+                   "seed": "weight-initialisation seed (stage k: seed + k - 1)"})
 def fit_boost(data: Dataset, stages: int = 2, width: int = 20, depth: int = 3, activation: str = "tanh",
               steps: int = 25_000, lowcurv_steps: int = 100, seed: int = 0) -> FitResult:
     """Boosted MLPs (paper §4.2): ``stages`` fresh nets, each trained by BFGS (at most
     ``steps`` steps) then ``lowcurv_steps`` low-curvature subspace steps on the rescaled
-    residual of the previous stages. ``extra["stages"]`` holds each stage's RMSEs."""
+    residual of the previous stages.
+
+    Parameters
+    ----------
+    data
+        Training and test sets.
+    stages
+        Number of boosted nets.
+    width, depth, activation
+        Architecture of every stage's net (see :func:`fit_mlp`).
+    steps
+        Most BFGS steps per stage.
+    lowcurv_steps
+        Low-curvature subspace steps after BFGS in each stage (0: none).
+    seed
+        Weight-initialisation seed of stage 1; stage k uses ``seed + k - 1``.
+
+    Returns
+    -------
+    FitResult
+        The boosted sum's RMSEs; ``n_params`` over all stages; ``extra["stages"]`` holds
+        each stage's scale, RMSEs and steps.
+    """
     from .boosting import boost
     from .models import mlp, n_params
     from .checks import check_nonnegative_int, check_positive_int
@@ -120,15 +303,30 @@ def fit_boost(data: Dataset, stages: int = 2, width: int = 20, depth: int = 3, a
                      extra={"activation": activation, "depth": depth, "width": width, "stages": per_stage})
 
 
+@register("spline", help="spline interpolation on a regular grid; --n-train is then the total number of grid "
+          "points, rounded to the nearest points_per_dim**d (paper §3)",
+          options={"order": "spline degree 1-7 or 'simplex'"})
 def fit_spline(data: Dataset, order: int | str = 3) -> FitResult:
     """Spline interpolation of order ``order`` on a regular grid (paper §3, Figure 4).
 
     The training set's *size* sets the grid: points_per_dim = round(len(y_train) ** (1/d)),
     equally spaced over the target's box, ends included, so D = points_per_dim**d grid values
-    of the exact formula are used (the random training inputs themselves are not). ``order``
-    is a spline degree 1…7 or ``"simplex"`` (see :class:`precision.splines.GridInterpolator`).
-    Test inputs must be in the target's own coordinates (not standardised). ``n_params``
-    follows the paper's convention D·(d+1).
+    of the exact formula are used (the random training inputs themselves are not).
+    Test inputs must be in the target's own coordinates (not standardised).
+
+    Parameters
+    ----------
+    data
+        Training and test sets, not standardised; only the training set's size is used.
+    order
+        A spline degree 1…7 or ``"simplex"`` (see :class:`precision.splines.GridInterpolator`);
+        digit strings (from the command line) are read as integers.
+
+    Returns
+    -------
+    FitResult
+        ``n_train`` is D; ``n_params`` follows the paper's convention D·(d+1); ``extra``
+        holds ``order`` and ``points_per_dim``.
     """
     from .splines import ORDERS, fit_grid
 
@@ -150,13 +348,44 @@ def fit_spline(data: Dataset, order: int | str = 3) -> FitResult:
                      extra={"order": order, "points_per_dim": n})
 
 
+@register("lm", help="a tanh MLP trained by Levenberg-Marquardt; --stages > 1 boosts (beyond the paper)",
+          options={"stages": "number of boosted nets", "width": "hidden width", "depth": "number of Linear layers",
+                   "activation": "relu, tanh, sigmoid or silu", "steps": "LM maximum steps per stage",
+                   "adam_steps": "Adam steps before LM in each stage", "lr": "Adam learning rate",
+                   "solver": "LM step solver: cholesky or svd",
+                   "seed": "weight-initialisation seed (stage k: seed + k - 1)"})
 def fit_lm(data: Dataset, stages: int = 1, width: int = 20, depth: int = 3, activation: str = "tanh",
            steps: int = 300, adam_steps: int = 0, lr: float = 1e-3, solver: str = "cholesky",
            seed: int = 0) -> FitResult:
     """Tanh MLP trained by Levenberg–Marquardt (beyond the paper, :mod:`precision.lm`), at most
     ``steps`` steps after ``adam_steps`` Adam steps (a warm-up that keeps the weights O(1));
     with ``stages > 1``, boosting (paper §4.2.2) with every stage trained that way on the
-    residual rescaled by ``c = 2/max|r|``. ``extra["stages"]`` holds each stage's RMSEs."""
+    residual rescaled by ``c = 2/max|r|``.
+
+    Parameters
+    ----------
+    data
+        Training and test sets.
+    stages
+        Number of boosted nets (1: no boosting).
+    width, depth, activation
+        Architecture of every stage's net (see :func:`fit_mlp`).
+    steps
+        Most Levenberg–Marquardt steps per stage.
+    adam_steps
+        Full-batch Adam steps before LM in each stage (0: none).
+    lr
+        Adam learning rate.
+    solver
+        LM step solver, ``"cholesky"`` or ``"svd"``.
+    seed
+        Weight-initialisation seed of stage 1; stage k uses ``seed + k - 1``.
+
+    Returns
+    -------
+    FitResult
+        ``extra["stages"]`` holds each stage's scale, RMSEs, LM steps and why it stopped.
+    """
     from .boosting import boost
     from .lm import SOLVERS
     from .models import mlp, n_params
@@ -181,13 +410,46 @@ def fit_lm(data: Dataset, stages: int = 1, width: int = 20, depth: int = 3, acti
                             "adam_steps": adam_steps, "stages": per_stage})
 
 
+@register("multistage", help="Wang & Lai multi-stage nets, Adam then LM per stage (beyond the paper)",
+          options={"stages": "number of stages", "width": "hidden width", "depth": "number of Linear layers",
+                   "adam_steps": "Adam steps before LM in each stage", "lr": "Adam learning rate",
+                   "steps": "LM maximum steps per stage",
+                   "data_growth": "stage k trains on n*growth^(k-1) points",
+                   "solver": "LM step solver: cholesky or svd", "seed": "weight-initialisation seed"})
 def fit_multistage(data: Dataset, stages: int = 2, width: int = 20, depth: int = 3, adam_steps: int = 500,
                    lr: float = 1e-3, steps: int = 300, data_growth: int = 1, solver: str = "cholesky",
                    seed: int = 0) -> FitResult:
     """Multi-stage nets (Wang & Lai 2024, :mod:`precision.multistage`): a tanh net, then nets with a
     sin first layer tuned to the residual's zero crossings, each trained by ``adam_steps`` Adam
-    steps then at most ``steps`` Levenberg–Marquardt steps. ``extra["stages"]`` holds each
-    stage's RMSEs, scale, frequency scale and training points."""
+    steps then at most ``steps`` Levenberg–Marquardt steps.
+
+    Parameters
+    ----------
+    data
+        Training and test sets.
+    stages
+        Number of stages.
+    width, depth
+        Architecture of every stage's net.
+    adam_steps
+        Full-batch Adam steps before LM in each stage.
+    lr
+        Adam learning rate.
+    steps
+        Most Levenberg–Marquardt steps per stage.
+    data_growth
+        Stage k trains on ``n * data_growth**(k-1)`` points.
+    solver
+        LM step solver, ``"cholesky"`` or ``"svd"``.
+    seed
+        Weight-initialisation (and extra-data sampling) seed.
+
+    Returns
+    -------
+    FitResult
+        ``n_train`` is the last stage's; ``extra["stages"]`` holds each stage's RMSEs,
+        scale, frequency scale ``kappa``, training points, LM steps and seconds.
+    """
     from .lm import SOLVERS
     from .multistage import train_multistage
 
@@ -205,11 +467,29 @@ def fit_multistage(data: Dataset, stages: int = 2, width: int = 20, depth: int =
                             "stages": per_stage})
 
 
+@register("chebyshev", help="a Chebyshev series on the target's box (beyond the paper)",
+          options={"degree": "Chebyshev degree per axis",
+                   "kind": "Chebyshev coefficients: lstsq (fit the training data) or interpolate "
+                           "(the target at Chebyshev points, 1D)"})
 def fit_chebyshev(data: Dataset, degree: int = 30, kind: str = "lstsq") -> FitResult:
-    """Chebyshev series of degree ``degree`` per axis on the target's box (:mod:`precision.chebyshev`):
-    a least-squares fit of the training data (``kind="lstsq"``, any dimension, tensor product)
-    or interpolation of the target at Chebyshev points (``"interpolate"``, 1D; ``n_train`` is
-    then the number of nodes). Test inputs must be in the target's own coordinates."""
+    """Chebyshev series of degree ``degree`` per axis on the target's box (:mod:`precision.chebyshev`).
+
+    Parameters
+    ----------
+    data
+        Training and test sets, not standardised (inputs in the target's own coordinates).
+    degree
+        Degree per axis; digit strings (from the command line) are read as integers.
+    kind
+        ``"lstsq"``: a least-squares fit of the training data (any dimension, tensor
+        product); ``"interpolate"``: interpolation of the target at Chebyshev points (1D).
+
+    Returns
+    -------
+    FitResult
+        ``n_params`` is the number of coefficients; with ``"interpolate"`` ``n_train`` is the
+        number of nodes; ``extra`` holds ``degree`` and ``kind``.
+    """
     from .chebyshev import KINDS, chebyshev_curve
 
     if kind not in KINDS:
@@ -228,18 +508,32 @@ def fit_chebyshev(data: Dataset, degree: int = 30, kind: str = "lstsq") -> FitRe
                      len(data.y_test), point.seconds, extra={"degree": degree, "kind": kind})
 
 
-METHODS: dict[str, Callable[..., FitResult]] = {"simplex": fit_simplex, "mlp": fit_mlp, "boost": fit_boost,
-                                               "spline": fit_spline}
-METHODS.update(lm=fit_lm, multistage=fit_multistage, chebyshev=fit_chebyshev)  # beyond the paper
-
-
 def fit(data: Dataset, method: str, **options: Any) -> FitResult:
-    """Fit ``data`` with ``method`` (a key of :data:`METHODS`); ``options`` go to the method."""
-    import inspect
+    """Fit ``data`` with a registered method.
 
+    Parameters
+    ----------
+    data
+        Training and test sets.
+    method
+        A key of :data:`METHODS` (``"simplex"``, ``"mlp"``, ``"boost"``, …).
+    **options
+        The method's options (see its ``fit_*`` function); the method's defaults for the rest.
+
+    Returns
+    -------
+    FitResult
+        What the method returns.
+
+    Raises
+    ------
+    ValueError
+        For an unknown method, or an option the method does not take (one line naming the
+        options it takes, as command-line flags).
+    """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
-    allowed = list(inspect.signature(METHODS[method]).parameters)[1:]
+    allowed = list(METHODS[method].parameters)
     unknown = [k for k in options if k not in allowed]
     if unknown:
         flags = ", ".join("--" + k.replace("_", "-") for k in unknown)

@@ -30,7 +30,33 @@ def _domain(text: str) -> tuple[str, float, float]:
         lo, hi = (float(v) for v in rng.split(":"))
     except ValueError:
         raise argparse.ArgumentTypeError(f"--domain must look like NAME=LOW:HIGH (e.g. x=-1:1), got {text!r}") from None
+    if not name.strip().isidentifier():
+        raise argparse.ArgumentTypeError(f"--domain needs a variable name before '=' (e.g. x=-1:1), got {text!r}")
     return name.strip(), lo, hi
+
+
+def _strict_json(result: dict) -> str:
+    """One JSON object that strict parsers accept: a NaN or infinite number becomes ``null``
+    and a sibling field ``<name>_why`` says what it was."""
+    import math
+
+    def clean(value, counts):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        if isinstance(value, dict):
+            out = {}
+            for k, v in value.items():
+                out[k] = clean(v, counts)
+                if isinstance(v, float) and not math.isfinite(v):
+                    out[f"{k}_why"] = f"not a finite number ({v}){counts.get(k, '')}"
+            return out
+        if isinstance(value, (list, tuple)):
+            return [clean(v, counts) for v in value]
+        return value
+
+    counts = {"rmse_test": " : some test predictions are NaN or infinite (the fit failed)",
+              "rmse_train": " : some training predictions are NaN or infinite (the fit failed)"}
+    return json.dumps(clean(result, counts), allow_nan=False, ensure_ascii=False)
 
 
 # fit flags about the data, not the method. A method parameter of the same name is fed from
@@ -107,7 +133,8 @@ def _parser() -> argparse.ArgumentParser:
     targets = textwrap.fill(" ".join(list_equations()), 78, initial_indent="  ", subsequent_indent="  ")
     epilog = (f"methods:\n{_methods_epilog()}\n\ntargets (equation ids; 'python -m precision targets' shows formulas):\n"
               f"{targets}")
-    parser = _Parser(prog="python -m precision", description="Fit the paper's targets (or your own) to high precision.",
+    parser = _Parser(prog="python -m precision", description="Fit the paper's targets (or your own) to high precision. "
+                     "Every error is one line and exit status 2; --debug (anywhere) shows the traceback instead.",
                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=epilog)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     fit = sub.add_parser("fit", help="fit one target and print a JSON summary", epilog=epilog,
@@ -157,9 +184,12 @@ def _method_options(args: argparse.Namespace) -> dict:
 
 
 def _run_fit(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from .fitting import fit
+    from .fitting import check_fit_memory, fit
     from .targets import from_expression, get_target, sample
 
+    for flag, value, low in (("--n-train", args.n_train, 1), ("--n-test", args.n_test, 1), ("--seed", args.seed, 0)):
+        if value < low:
+            parser.error(f"{flag} must be a {'positive' if low else 'non-negative'} integer, got {value}")
     try:
         if args.target is not None:
             if args.domain:
@@ -170,15 +200,21 @@ def _run_fit(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             if len(domains) != len(args.domain):
                 parser.error("each variable takes one --domain")
             target = from_expression(args.expr, domains)
+        options = _method_options(args)
+        check_fit_memory(args.method, target.d, args.n_train, args.n_test, options)  # before any allocation
         data = sample(target, args.n_train, args.n_test, seed=args.seed)
         if args.standardize:
             data = data.standardized()
-        result = fit(data, args.method, **_method_options(args))
+        result = fit(data, args.method, **options)
     except (KeyError, ValueError) as err:
         message = err.args[0] if err.args else str(err)
-        parser.exit(2, f"{parser.prog}: error: {message}\n")
-    print(json.dumps(result.to_dict()))
+        parser.exit(2, f"{parser.prog}: error: {_one_line(message)}\n")
+    print(_strict_json(result.to_dict()))
     return 0
+
+
+def _one_line(message: object) -> str:
+    return " ".join(str(message).split())
 
 
 def _run_guide(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -189,13 +225,29 @@ def _run_guide(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
                         smooth=not args.not_smooth, precision=args.precision, data_budget=args.data_budget)
     except ValueError as err:
         parser.exit(2, f"{parser.prog}: error: {err}\n")
-    print(json.dumps(rec.to_dict(), ensure_ascii=False))
+    print(_strict_json(rec.to_dict()))
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; every error is one line on stderr and exit status 2 (``--debug``
+    shows the traceback instead)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    argv = [a for a in argv if a != "--debug"]
     parser = _parser()
     args = parser.parse_args(argv)
+    if debug:
+        return _dispatch(args, parser)
+    try:
+        return _dispatch(args, parser)
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except Exception as err:  # the CLI boundary: one line, no traceback
+        parser.exit(2, f"{parser.prog}: error: {type(err).__name__}: {_one_line(err)} (--debug shows where)\n")
+
+
+def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.command == "targets":
         from .targets import get_target, list_equations
 

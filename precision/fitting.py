@@ -24,10 +24,11 @@ from typing import Any, Callable
 import numpy as np
 
 from .interpolation import SimplexInterpolator
+from .memory import fit_memory, require_fits
 from .targets import Dataset
 
 __all__ = ["FitResult", "Method", "METHODS", "register", "fit", "fit_simplex", "fit_mlp", "fit_boost", "fit_spline", "fit_lm",
-           "fit_multistage", "fit_chebyshev"]
+           "fit_multistage", "fit_chebyshev", "check_fit_memory"]
 
 
 @dataclass
@@ -51,9 +52,23 @@ class FitResult:
         return asdict(self)
 
 
-def _rmse(pred: np.ndarray, y: np.ndarray) -> float:
-    ok = np.isfinite(pred)
-    return float(np.sqrt(np.mean((pred[ok] - y[ok]) ** 2))) if ok.any() else float("nan")
+def _rmse(pred: np.ndarray, y: np.ndarray, skip: np.ndarray | None = None) -> float:
+    """RMSE over every point except those in the mask ``skip`` (outside a simplex hull, reported
+    as ``n_outside``). A prediction that is NaN or infinite anywhere else is a failure, never a
+    dropped point: the RMSE is then NaN."""
+    pred, y = np.asarray(pred, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if skip is not None:
+        pred, y = pred[~skip], y[~skip]
+    if pred.size == 0 or not np.all(np.isfinite(pred)):
+        return float("nan")
+    return float(np.sqrt(np.mean((pred - y) ** 2)))
+
+
+def check_fit_memory(method: str, d: int, n_train: int, n_test: int, options: dict[str, Any]) -> None:
+    """Refuse, before anything is allocated, a fit whose arrays cannot fit in this machine's
+    memory: one sentence naming the option and the estimate (:mod:`precision.memory`)."""
+    for option, estimate, what in fit_memory(method, d, n_train, n_test, options):
+        require_fits(option, estimate, what)
 
 
 def _digits_to_int(value: Any) -> Any:
@@ -70,15 +85,21 @@ def _require_inside_box(data: Dataset, x: np.ndarray, why: str) -> None:
         raise ValueError(why)
 
 
-def _resolve(annotation: Any, function: Callable) -> Any:
-    """A string annotation (``from __future__ import annotations``) evaluated in the function's
-    module, e.g. ``"int"`` → ``int``; left as it is when it cannot be."""
+_PLAIN_TYPES = {"int": int, "float": float, "str": str, "bool": bool, "None": type(None)}
+
+
+def _annotation(annotation: Any) -> Any:
+    """An option's annotation as a type: ``"int"`` → ``int``; a union such as ``"int | str"``
+    → ``int | str``. Read by name from a table (no evaluation); anything else stays as it is."""
     if not isinstance(annotation, str):
         return annotation
-    try:
-        return eval(annotation, getattr(function, "__globals__", {}))  # noqa: S307 (the module's own source)
-    except Exception:
+    parts = [_PLAIN_TYPES.get(part.strip()) for part in annotation.split("|")]
+    if any(part is None for part in parts):
         return annotation
+    out = parts[0]
+    for part in parts[1:]:
+        out = out | part
+    return out
 
 
 @dataclass(frozen=True)
@@ -100,7 +121,7 @@ class Method:
     def parameters(self) -> dict[str, inspect.Parameter]:
         """The options as ``inspect.Parameter`` (name, default, annotation resolved to a type), in order."""
         params = list(inspect.signature(self.function).parameters.values())[1:]
-        return {p.name: p.replace(annotation=_resolve(p.annotation, self.function)) for p in params}
+        return {p.name: p.replace(annotation=_annotation(p.annotation)) for p in params}
 
     @property
     def defaults(self) -> dict[str, Any]:
@@ -187,7 +208,7 @@ def fit_simplex(data: Dataset) -> FitResult:
     train = interp(data.x_train)
     seconds = time.perf_counter() - start
     return FitResult("simplex", data.target.name, data.target.d, _rmse(train.values, data.y_train),
-                     _rmse(test.values, data.y_test), interp.n_params, len(data.y_train), len(data.y_test),
+                     _rmse(test.values, data.y_test, skip=test.outside), interp.n_params, len(data.y_train), len(data.y_test),
                      seconds, test.n_outside)
 
 
@@ -539,4 +560,5 @@ def fit(data: Dataset, method: str, **options: Any) -> FitResult:
         flags = ", ".join("--" + k.replace("_", "-") for k in unknown)
         takes = ", ".join("--" + k.replace("_", "-") for k in allowed) or "no options"
         raise ValueError(f"method '{method}' does not take {flags}; it takes {takes}")
+    check_fit_memory(method, data.target.d, len(data.y_train), len(data.y_test), options)
     return METHODS[method](data, **options)

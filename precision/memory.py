@@ -50,6 +50,13 @@ def require_fits(option: str, estimate: float, what: str, limit: float | None = 
                          f"{format_bytes(limit)} available")
 
 
+def _int(options: dict[str, Any], name: str, default: int) -> int:
+    """An integer option, or ``default`` when it is absent or not an int (the method's own
+    checks report bad values)."""
+    value = options.get(name)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else default
+
+
 def _net_params(d: int, width: int, depth: int) -> int:
     if depth <= 1:
         return d + 1
@@ -66,11 +73,11 @@ def fit_memory(method: str, d: int, n_train: int, n_test: int, options: dict[str
     """
     n = n_train
     out = [("--n-train/--n-test", 4.0 * (n_train + n_test) * (d + 1) * _F64, "the samples and their labels")]
-    growth = int(options.get("data_growth") or 1) if method == "multistage" else 1
+    growth = _int(options, "data_growth", 1) if method == "multistage" else 1
     grown = "--data-growth" if growth > 1 else "--n-train"
-    width = int(options.get("width") or 20)
-    depth = int(options.get("depth") or 3)
-    stages = int(options.get("stages") or (2 if method in ("boost", "multistage") else 1))
+    width = _int(options, "width", 20)
+    depth = _int(options, "depth", 3)
+    stages = _int(options, "stages", (2 if method in ("boost", "multistage") else 1))
     params = _net_params(d, width, depth)
     if method in ("mlp", "boost", "lm", "multistage"):
         if width > 0:
@@ -80,7 +87,7 @@ def fit_memory(method: str, d: int, n_train: int, n_test: int, options: dict[str
         if method == "multistage":
             n = n_train * growth ** max(stages - 1, 0)
             out.append(("--data-growth", 4.0 * n * (d + 1) * _F64, f"{n:,} training points in the last stage"))
-        batch = min(n, int(options.get("batch_cap") or n)) if method == "mlp" else n
+        batch = min(n, _int(options, "batch_cap", n)) if method == "mlp" else n
         out.append((grown, 6.0 * batch * width * max(depth - 1, 1) * _F64, "the net's activations"))
         if method in ("lm", "multistage"):
             out.append((grown, 2.0 * n * params * _F64, "the Levenberg–Marquardt Jacobian"))
@@ -90,7 +97,7 @@ def fit_memory(method: str, d: int, n_train: int, n_test: int, options: dict[str
     elif method == "spline":
         out.append(("--n-train", 8.0 * n * _F64, "the grid and its spline coefficients"))
     elif method == "chebyshev":
-        degree = int(options.get("degree") or 30)
+        degree = _int(options, "degree", 30)
         if options.get("kind") == "interpolate":
             out.append(("--degree", 2.0 * (degree + 1) ** 2 * _F64, "the interpolation matrix"))
         else:

@@ -52,7 +52,7 @@ def test_help_lists_methods_and_targets():
     (["fit", "--target", "I.99.9", "--method", "simplex"], "unknown equation 'I.99.9'"),
     (["fit", "--target", "II.15.4", "--method", "simplex"], "cannot be used"),
     (["fit", "--target", "Z.001", "--method", "magic"], "invalid choice: 'magic'"),
-    (["fit", "--target", "Z.001", "--method", "simplex", "--n-train", "-3"], "n_train must be a positive integer"),
+    (["fit", "--target", "Z.001", "--method", "simplex", "--n-train", "-3"], "--n-train must be a positive integer"),
     (["fit", "--expr", "x*z", "--domain", "x=0:1", "--method", "simplex"], "z with no domain"),
     (["fit", "--expr", "x", "--domain", "x=0to1", "--method", "simplex"], "NAME=LOW:HIGH"),
     (["fit", "--target", "Z.001", "--method", "simplex", "--width", "3"], "does not take --width"),
@@ -268,3 +268,77 @@ def test_register_checks_a_method_once_at_registration():
             return None
         fitting.register("bad", help="x", options={"width": "hidden width"})(fit_bad)
     assert "bad" not in fitting.METHODS
+
+
+# --------------------------------------------------------------------------- untrusted input
+PROBES = [
+    (["--target", "Z.001", "--method", "simplex", "--n-train", str(10**12)], "--n-train/--n-test asks for about"),
+    (["--target", "Z.001", "--method", "mlp", "--width", str(10**8)], "--width asks for about"),
+    (["--target", "Z.009", "--method", "chebyshev", "--kind", "interpolate", "--degree", "100000"],
+     "--degree asks for about"),
+    (["--target", "Z.009", "--method", "multistage", "--data-growth", "1000000"], "--data-growth asks for about"),
+    (["--expr", "x", "--domain", "x=-1e308:1e308", "--method", "simplex"], "too wide for float64"),
+    (["--expr", "I*x", "--domain", "x=0:1", "--method", "simplex"], "I with no domain"),
+    (["--expr", "zoo*x", "--domain", "x=0:1", "--method", "simplex"], "zoo with no domain"),
+    (["--expr", "x.__class__", "--domain", "x=0:1", "--method", "simplex"], "attribute access"),
+    (["--expr", "[x, x]", "--domain", "x=0:1", "--method", "simplex"], "lists"),
+    (["--expr", "lambda: 0", "--domain", "x=0:1", "--method", "simplex"], "lambda"),
+    (["--expr", "+".join(["x"] * 20_000), "--domain", "x=0:1", "--method", "simplex"], "at most 2000 characters"),
+    (["--expr", "log(x)", "--domain", "x=-1:1", "--method", "simplex"], "undefined (NaN or infinite)"),
+    (["--target", "Z.001", "--method", "mlp", "--lr", "inf"], "lr must be a positive number"),
+    (["--target", "Z.001", "--method", "simplex", "--seed", "-1"], "--seed must be a non-negative integer"),
+    (["--expr", "x", "--domain", "=0:1", "--method", "simplex"], "needs a variable name before '='"),
+]
+
+
+@pytest.mark.parametrize("args, message", PROBES, ids=[m for _, m in PROBES])
+def test_bad_input_gets_one_line_and_exit_2(args, message):
+    out = run("fit", *args)
+    assert out.returncode == 2, (out.stdout, out.stderr[-500:])
+    assert message in out.stderr
+    assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
+    assert out.stdout == ""
+
+
+def test_debug_shows_the_traceback_of_an_unexpected_error(monkeypatch):
+    from precision import cli
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("a bug\nover two lines")
+
+    monkeypatch.setattr(cli, "_run_fit", boom)
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["fit", "--target", "Z.001", "--method", "simplex"])
+    assert exit_.value.code == 2
+    with pytest.raises(RuntimeError, match="a bug"):
+        cli.main(["--debug", "fit", "--target", "Z.001", "--method", "simplex"])
+
+
+def test_the_json_is_strict_and_says_why_a_number_is_missing():
+    from precision.cli import _strict_json
+
+    text = _strict_json({"rmse_test": float("nan"), "rmse_train": 1e-3, "extra": {"stages": [{"rmse_test": float("inf")}]}})
+    data = json.loads(text, parse_constant=lambda c: pytest.fail(f"non-standard JSON constant {c}"))
+    assert data["rmse_test"] is None and "NaN or infinite" in data["rmse_test_why"]
+    assert data["extra"]["stages"][0]["rmse_test"] is None and "inf" in data["extra"]["stages"][0]["rmse_test_why"]
+    assert data["rmse_train"] == 1e-3 and "rmse_train_why" not in data
+
+
+def test_non_finite_predictions_are_failures_not_dropped_points():
+    import numpy as np
+
+    from precision.fitting import _rmse
+
+    y = np.zeros(4)
+    assert np.isnan(_rmse(np.array([0.0, np.nan, 0.0, 0.0]), y))
+    assert np.isnan(_rmse(np.array([0.0, np.inf, 0.0, 0.0]), y))
+    outside = np.array([False, True, False, False])  # a simplex's point outside the hull is reported, not a failure
+    assert _rmse(np.array([1.0, np.nan, 1.0, 1.0]), y, skip=outside) == 1.0
+
+
+def test_every_cli_output_parses_as_strict_json():
+    for args in (["fit", "--target", "Z.001", "--method", "simplex", "--n-train", "50", "--n-test", "50"],
+                 ["guide", "--dim", "3", "--modular", "--precision", "1e-10"]):
+        out = run(*args)
+        assert out.returncode == 0, out.stderr
+        json.loads(out.stdout, parse_constant=lambda c: pytest.fail(f"non-standard JSON constant {c}"))

@@ -135,7 +135,7 @@ def _tiny_book(tmp_path):
 def test_build_runs_conclusions_last_and_reruns_them_when_another_chapter_changes(tmp_path, monkeypatch):
     import nbformat
 
-    from precision import book
+    import precision.book.build as book
 
     root = _tiny_book(tmp_path)
     ran = []

@@ -1,0 +1,154 @@
+"""The authors' settings, knob by knob, with where each one is stated.
+
+:data:`SETTINGS` lists every value that the paper (``/work/shared/paper/precision-machine-learning.md``),
+the figure-by-figure specification (``SPEC.md`` beside it, read from the authors' experiment
+code) or the authors' experiment code itself states for an experiment this book runs. A
+:class:`Setting` names a chapter of :data:`~precision.chapters.profiles.SIZES` and either one of
+its config knobs or, with ``is_knob=False``, a setting that no knob expresses (the line search of
+the low-curvature steps, the test set of the spline figure, ...).
+
+The ``paper`` profile equals the authors' value wherever a knob can hold it. Where it cannot,
+or where the authors give only a range or an end point, :attr:`Setting.note` says in one
+sentence why the ``paper`` profile differs; :func:`differs` tells which settings need one.
+Nothing here is invented: a knob the authors do not state is not listed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .profiles import SIZES
+
+__all__ = ["Setting", "SETTINGS", "differs", "paper_value", "settings_for"]
+
+_SPEC = "SPEC"
+_CODE = "authors' experiment code, as read for the issue \"Reproduce at the authors' settings\""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting of the authors.
+
+    ``value`` is the authors' value in the knob's own type when they state it exactly, else a
+    sentence (a range, an end point, a description). ``source`` cites where it is stated.
+    ``note`` says why the ``paper`` profile differs from it (required whenever it does).
+    ``is_knob=False`` marks a setting that no config knob of ``chapter`` expresses; ``knob`` is
+    then a short label for it.
+    """
+
+    chapter: str
+    knob: str
+    value: Any
+    source: str
+    note: str = ""
+    is_knob: bool = True
+
+
+def paper_value(setting: Setting) -> Any:
+    """The ``paper`` profile's value of the setting's knob (``None`` for a setting that is no knob)."""
+    return SIZES[setting.chapter]["paper"][setting.knob] if setting.is_knob else None
+
+
+def differs(setting: Setting) -> bool:
+    """Whether the ``paper`` profile does not run the authors' value exactly (so a note must say why)."""
+    return not setting.is_knob or paper_value(setting) != setting.value
+
+
+_FIG2_EQUATIONS = ("Z.001", "II.8.31", "I.30.5", "I.8.14", "I.44.4", "II.6.15a")
+_FIG5_EQUATIONS = ("I.30.5", "I.8.14", "I.44.4", "II.6.15a")
+_LRS = (1e-1, 3e-2, 1e-2, 3e-3, 1e-3, 3e-4, 1e-4, 3e-5, 1e-5)
+_NO_SEARCH_KNOB = ("the chapter's low-curvature steps use precision.lowcurv's default line search "
+                   "(α ∈ [1e-12, 1e12], 15 points, 4 zoom rounds, SPEC §4.2.1) on every target; no knob sets "
+                   "its lower end or its number of points, and a per-target search would be an algorithm change")
+
+SETTINGS: tuple[Setting, ...] = (
+    # ----------------------------------------------------------------- Chapter 2
+    Setting("piecewise", "fig1_steps", 25_000, f"{_SPEC} §2, Fig. 1 (a), (b)"),
+    Setting("piecewise", "equations", _FIG2_EQUATIONS, f"{_SPEC} §2, Fig. 2"),
+    Setting("piecewise", "simplex_sizes", (64, 256, 1024, 4096, 16_384, 65_536, 262_144), f"{_SPEC} §2, Fig. 2"),
+    Setting("piecewise", "simplex_seeds", 4, f"{_SPEC} §2, Fig. 2"),
+    Setting("piecewise", "net_sizes", "N from ~2.5e2 to ~2.6e5 (depth 2 widths 51…52 428, depth 3 13…509, "
+            "depth 4 9…360)", f"{_SPEC} §2, Fig. 2",
+            note="the authors state the range only; the `paper` profile covers it with the ×4 grid 256…262 144 "
+                 "and picks each depth's width for every N"),
+    Setting("piecewise", "depths", (2, 3, 4), f"{_SPEC} §2, Fig. 2"),
+    Setting("piecewise", "seeds", 4, f"{_SPEC} §2, Fig. 2 and conventions (median over 4 seeds)"),
+    Setting("piecewise", "steps", 20_000, f"{_SPEC} conventions (Adam in sweeps)"),
+    Setting("piecewise", "batch_cap", 10_000, f"{_SPEC} conventions (ReLU sweeps, Fig. 2)"),
+    Setting("piecewise", "n_test", 30_000, f"{_SPEC} conventions (test inputs)"),
+    Setting("piecewise", "modular_targets", ("I.8.14", "II.6.15a"), f"{_SPEC} §2, Fig. 3"),
+    Setting("piecewise", "modular_node_depths", (2, 3), f"{_SPEC} §2, Fig. 3 (I.8.14 depth 4 or 6 in two "
+            "stages, II.6.15a depth 6 or 9 in three)"),
+    Setting("piecewise", "modular_sizes", "N up to ~1e6", _CODE,
+            note="the authors' end point only; the `paper` profile continues its ×4 grid from 256 to 1 048 576"),
+    Setting("piecewise", "Fig. 3 batch cap", 30_000, f"{_SPEC} conventions (30 000 for tanh/modular); {_CODE}",
+            note="one knob, batch_cap, serves Figures 2 and 3, and it holds Figure 2's 10 000 (the authors' cap "
+                 "for ReLU sweeps), so Figure 3's nets train on a sliding 10 000-point window above that size",
+            is_knob=False),
+    # ----------------------------------------------------------------- Chapter 3
+    Setting("nonlinear", "sizes_1d", "grids up to ~2.2 M points", _CODE,
+            note="the authors' end point only; the `paper` profile extends the book's grid (4…2 048) by ×4 "
+                 "steps to 2 200 000 points"),
+    Setting("nonlinear", "Fig. 4 test set", "test points on grids", _CODE,
+            note="the spline curves are tested on spline_n_test uniform points in the central 80 % box (SPEC "
+                 "conventions); no knob chooses a grid test set", is_knob=False),
+    Setting("nonlinear", "Fig. 4 seeds in 3-D", 4, _CODE,
+            note="the 3-D panel is measured on one draw of test points; Figure 4 has no seeds knob",
+            is_knob=False),
+    Setting("nonlinear", "equations", _FIG5_EQUATIONS, f"{_SPEC} §3, Fig. 5"),
+    Setting("nonlinear", "depths", (2, 3, 4), f"{_SPEC} §3, Fig. 5 (same grid as Fig. 2)"),
+    Setting("nonlinear", "seeds", 4, f"{_SPEC} conventions (median over 4 seeds)"),
+    Setting("nonlinear", "steps", 20_000, f"{_SPEC} conventions (Adam in sweeps)"),
+    Setting("nonlinear", "n_test", 30_000, f"{_SPEC} conventions (test inputs)"),
+    Setting("nonlinear", "simplex_seeds", 4, f"{_SPEC} §2, Fig. 2 (the simplex curve Fig. 5 repeats)"),
+    # ----------------------------------------------------------------- Appendix C
+    Setting("appendix-c", "equations", _FIG5_EQUATIONS, "paper App. C, Fig. A3 caption (\"same setup as in "
+            "Figure 5\"); SPEC §Appendices C"),
+    Setting("appendix-c", "depths", (2, 3, 4), "paper App. C, Fig. A3 caption (\"depth 2–4\")"),
+    Setting("appendix-c", "net_sizes", "as Figure 5 (N up to ~2.6e5)", "paper App. C, Fig. A3 caption (\"same "
+            "setup as in Figure 5\")",
+            note="dense BFGS stores P² float64 numbers: the `paper` profile runs Figure 5's sizes up to 65 536 "
+                 "parameters (34 GB) and leaves out 262 144 (550 GB, more memory than any machine here)"),
+    Setting("appendix-c", "seeds", 4, f"{_SPEC} conventions (median over 4 seeds)"),
+    Setting("appendix-c", "adam_steps", 20_000, f"{_SPEC} conventions (Adam in sweeps)"),
+    Setting("appendix-c", "bfgs_steps", 25_000, f"{_SPEC} conventions (scipy BFGS, maxiter 25 000)"),
+    # ----------------------------------------------------------------- Chapter 4
+    Setting("optimization", "fig8_targets", ("teacher", "Z.001"), f"{_SPEC} §4, Fig. 8"),
+    Setting("optimization", "fig9_targets", ("Z.008", "I.11.19"), f"{_SPEC} §4, Fig. 9"),
+    Setting("optimization", "fig8_n_train", 100_000, f"{_SPEC} §4, Figs. 7 and 8"),
+    Setting("optimization", "fig9_n_train", 100_000, f"{_SPEC} §4, Fig. 9 (\"the same\" as Fig. 8)"),
+    Setting("optimization", "n_test", 10_000, f"{_SPEC} §4, Figs. 7 and 8"),
+    Setting("optimization", "adam_lrs", _LRS, f"{_SPEC} §4, Fig. 8"),
+    Setting("optimization", "adam_steps_fig8", 30_000, f"{_SPEC} §4, Figs. 7 and 8"),
+    Setting("optimization", "adam_steps_fig9", 50_000, f"{_SPEC} §4, Fig. 9"),
+    Setting("optimization", "adam_width", 40, f"{_SPEC} §4, Figs. 7 and 8"),
+    Setting("optimization", "bfgs_steps", 25_000, f"{_SPEC} conventions (scipy BFGS, maxiter 25 000)"),
+    Setting("optimization", "pipeline_width", 20, f"{_SPEC} §4, Fig. 8 (481 parameters)"),
+    Setting("optimization", "pipeline_bfgs_steps", 25_000, f"{_SPEC} conventions (scipy BFGS, maxiter 25 000)"),
+    Setting("optimization", "lowcurv_steps", 500, f"{_SPEC} §4.2.1 and Fig. 8"),
+    Setting("optimization", "tau", 1e-15, f"{_SPEC} §4.2.1"),
+    Setting("optimization", "stages", 2, f"{_SPEC} §4.2.2 and Fig. 8 (a second width-20 net)"),
+    Setting("optimization", "low-curvature steps taken", "exactly 500, every step taken", _CODE,
+            note="precision.lowcurv takes a step only when the line search lowers the training loss and stops "
+                 "when none does, so a run can end before lowcurv_steps; always stepping would be an "
+                 "algorithm change", is_knob=False),
+    Setting("optimization", "Fig. 9 line search, xy (Z.008)", "α from 1e-25, 70 points", _CODE,
+            note=_NO_SEARCH_KNOB, is_knob=False),
+    Setting("optimization", "Fig. 9 line search, I.11.19", "α from 1e-30 or 1e-50, 70 points", _CODE,
+            note=_NO_SEARCH_KNOB, is_knob=False),
+    # ----------------------------------------------------------------- Appendices B and D
+    Setting("appendix-b", "target", "a random quintic polynomial, 50 000 training points", _CODE,
+            note="no random-quintic target exists in precision.targets and Appendix B starts from the stage-1 "
+                 "BFGS point of Chapter 4's pipeline, so the `paper` profile uses its teacher (100 000 points)"),
+    Setting("appendix-b", "taus", "1e-6 … 1e-16, with 1e-14 and 1e-16 (authors' code); SPEC lists 1e-6, 1e-8, "
+            "1e-10, 1e-12, 1e-15, 1e-18", f"{_CODE}; {_SPEC} §Appendices B (Fig. A2)",
+            note="the two sources disagree, so the `paper` profile runs both lists together"),
+    Setting("appendix-b", "steps", 500, f"{_SPEC} §4.2.1 (a fixed 500 steps)"),
+    Setting("appendix-d", "targets", ("Z.001",), "paper App. D, Fig. A4 caption (y = x²)",
+            note="the teacher is this book's addition (Figure 7's target, after BFGS) beside the authors' x²"),
+)
+
+
+def settings_for(chapter: str) -> tuple[Setting, ...]:
+    """The authors' settings of ``chapter``, in the order of :data:`SETTINGS`."""
+    return tuple(s for s in SETTINGS if s.chapter == chapter)

@@ -8,9 +8,13 @@ import platform
 from importlib import metadata
 from pathlib import Path
 
-from ..cache import code_hash
+from typing import Any
 
-__all__ = ["build_report", "environment_report"]
+from ..cache import code_hash
+from ..chapters import authors
+from ..chapters.profiles import SIZES
+
+__all__ = ["build_report", "environment_report", "settings_table", "settings_tables"]
 
 PACKAGES = ("precision", "numpy", "scipy", "sympy", "mpmath", "torch", "matplotlib", "jupyter-book", "myst-nb",
             "sphinx", "papermill", "nbval")
@@ -66,3 +70,61 @@ def environment_report() -> str:
         f"torch using {torch.get_num_threads()} threads  ",
         f"**Python:** {platform.python_version()} — **package code hash:** `{code_hash()}`",
         "", "| package | version |", "|---|---|", *versions, ""])
+
+
+# --------------------------------------------------------------------------- settings
+SETTINGS_HEADER = ("knob", "paper's value", "`paper` profile", "`book` profile", "note")
+_CHAPTER_TITLES = {"piecewise": "Chapter 2, piecewise linear methods", "nonlinear": "Chapter 3, nonlinear methods",
+                   "optimization": "Chapter 4, optimization", "appendix-b": "Appendix B, low-curvature steps",
+                   "appendix-c": "Appendix C, tanh nets with BFGS", "appendix-d": "Appendix D, the landscape after BFGS"}
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", "\u2009")
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (tuple, list)):
+        return ", ".join(_format(v) for v in value)
+    return str(value)
+
+
+def _cell(text: str) -> str:
+    """One Markdown table cell: ``|`` escaped, line breaks folded."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def settings_rows(chapter: str) -> list[tuple[str, ...]]:
+    """The cells of :func:`settings_table`'s rows for ``chapter`` (header first), unescaped."""
+    rows = [SETTINGS_HEADER]
+    for s in authors.settings_for(chapter):
+        if s.is_knob:
+            paper, book = (_format(SIZES[chapter][p][s.knob]) for p in ("paper", "book"))
+            knob = f"`{s.knob}`"
+        else:
+            paper = book = "— (no knob)"
+            knob = s.knob
+        note = s.note if authors.differs(s) else ""
+        rows.append((knob, f"{_format(s.value)} ({s.source})", paper, book, note))
+    return rows
+
+
+def settings_table(chapter: str) -> str:
+    """Markdown: knob | the paper's value (with its citation) | the ``paper`` profile | the
+    ``book`` profile | why the ``paper`` profile differs — from :data:`precision.chapters.authors.SETTINGS`
+    and :data:`precision.chapters.profiles.SIZES`."""
+    rows = settings_rows(chapter)
+    lines = ["| " + " | ".join(_cell(c) for c in rows[0]) + " |", "|" + "---|" * len(rows[0])]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows[1:]]
+    return "\n".join(lines)
+
+
+def settings_tables() -> str:
+    """Markdown: one :func:`settings_table` per chapter that has settings of the authors, in book order."""
+    parts = []
+    for chapter in SIZES:
+        if authors.settings_for(chapter):
+            parts += [f"**{_CHAPTER_TITLES.get(chapter, chapter)}** (`{chapter}`)", "", settings_table(chapter), ""]
+    return "\n".join(parts)

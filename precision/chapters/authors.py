@@ -22,7 +22,7 @@ from .profiles import SIZES
 __all__ = ["Setting", "SETTINGS", "differs", "paper_value", "settings_for"]
 
 _SPEC = "SPEC"
-_CODE = "authors' experiment code, as read for the issue \"Reproduce at the authors' settings\""
+_CODE = "authors' experiment code (issue \"Reproduce at the authors' settings\")"
 
 
 @dataclass(frozen=True)

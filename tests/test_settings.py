@@ -1,0 +1,99 @@
+"""The authors' settings: each names a real chapter and knob, every difference of the `paper`
+profile from them is explained, and the status page's tables are well formed."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from precision.book import status
+from precision.chapters import authors, profiles
+
+SETTINGS = authors.SETTINGS
+
+
+def _id(s: authors.Setting) -> str:
+    return f"{s.chapter}:{s.knob}"
+
+
+@pytest.mark.parametrize("setting", SETTINGS, ids=_id)
+def test_every_setting_names_a_chapter_and_a_knob_or_says_why_not(setting):
+    assert setting.chapter in profiles.CONFIGS
+    knobs = {f.name for f in dataclasses.fields(profiles.CONFIGS[setting.chapter])} - {"profile"}
+    if setting.is_knob:
+        assert setting.knob in knobs
+    else:
+        assert setting.knob not in knobs, "a setting that is a knob must say so"
+        assert setting.note.strip(), "a setting that no knob expresses needs a reason"
+    assert setting.source.strip()
+
+
+@pytest.mark.parametrize("setting", SETTINGS, ids=_id)
+def test_every_difference_of_the_paper_profile_has_a_reason(setting):
+    if authors.differs(setting):
+        assert setting.note.strip(), f"{_id(setting)}: `paper` differs from the authors' value without a reason"
+    else:
+        assert authors.paper_value(setting) == setting.value
+
+
+def test_settings_are_unique_and_frozen():
+    keys = [(s.chapter, s.knob) for s in SETTINGS]
+    assert len(keys) == len(set(keys))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        SETTINGS[0].value = 0
+
+
+def test_known_differences_are_recorded():
+    by_key = {(s.chapter, s.knob): s for s in SETTINGS}
+    assert by_key["optimization", "lowcurv_steps"].value == 500
+    assert profiles.sizes("optimization", "paper").lowcurv_steps == 500
+    assert profiles.sizes("appendix-b", "paper").steps == 500
+    assert {1e-14, 1e-16} <= set(profiles.sizes("appendix-b", "paper").taus)
+    assert max(profiles.sizes("piecewise", "paper").modular_sizes) >= 10**6
+    assert max(profiles.sizes("nonlinear", "paper").sizes_1d) >= 2_200_000
+    assert not by_key["piecewise", "Fig. 3 batch cap"].is_knob
+    assert by_key["appendix-b", "target"].note
+
+
+def test_smoke_and_book_are_not_the_authors_concern():
+    # the tables read the `book` profile as is; it never has to match the authors
+    for s in SETTINGS:
+        if s.is_knob:
+            profiles.resolve(s.chapter, "book")
+            profiles.resolve(s.chapter, "paper")
+
+
+def test_every_row_of_every_table_has_the_same_number_of_cells():
+    chapters = sorted({s.chapter for s in SETTINGS})
+    for chapter in chapters:
+        table = status.settings_table(chapter)
+        lines = table.splitlines()
+        assert len(lines) == 2 + len(authors.settings_for(chapter))
+        widths = {len(_split_row(line)) for line in lines}
+        assert widths == {len(status.SETTINGS_HEADER)}, f"{chapter}: ragged table"
+    text = status.settings_tables()
+    assert all(f"(`{c}`)" in text for c in chapters)
+
+
+def test_pipes_in_cells_are_escaped():
+    assert status._cell("a | b\nc") == "a \\| b c"
+    assert len(_split_row("| " + " | ".join(status._cell(c) for c in ("x|y", "z", "", "w", "v")) + " |")) == 5
+
+
+def _split_row(line: str) -> list[str]:
+    """Cells of a Markdown table row, honouring escaped pipes."""
+    assert line.startswith("|") and line.endswith("|")
+    cells, cell, i, body = [], "", 0, line[1:-1]
+    while i < len(body):
+        if body[i] == "\\" and i + 1 < len(body) and body[i + 1] == "|":
+            cell += "\\|"
+            i += 2
+            continue
+        if body[i] == "|":
+            cells.append(cell)
+            cell = ""
+        else:
+            cell += body[i]
+        i += 1
+    cells.append(cell)
+    return cells

@@ -161,3 +161,49 @@ def test_figure_configs_cover_every_equation_and_depth():
     assert {c.architecture for c in fig3} == {"dense", "modular"}
     with pytest.raises(ValueError, match="modular_targets"):
         piecewise_linear.figure3_configs(resolve("piecewise", "smoke", modular_targets=["Z.001"]))
+
+
+@pytest.mark.parametrize("name, paper", [("cos raw", 2.177e-2), ("xy raw", 1.883e-2)])
+def test_figure1_uses_the_authors_draws(name, paper):
+    from precision.fitting import fit_simplex
+
+    cfg = piecewise_linear.figure1_configs(10)[name]
+    assert cfg.draw == "authors"
+    data, _, _ = piecewise_linear.toy_data(cfg)
+    assert abs(fit_simplex(data).rmse_test - paper) < 1e-4  # the paper's 2.2e-2 and 0.019
+    low, high = zip(*[(lo, hi) for _, lo, hi in cfg.domain])
+    legacy = np.random.RandomState(cfg.seed)
+    np.testing.assert_array_equal(data.x_train[0], legacy.uniform(low, high, size=(cfg.n_train, len(low)))[0])
+    assert data.x_test.shape == (30_000, len(low))
+
+
+def test_authors_nets_share_one_torch_stream_and_unbiased_std():
+    nets_ = piecewise_linear.figure1_configs(10)
+    raw, std_ = nets_["cos raw"], nets_["cos standardised"]
+    flat = lambda m: torch.nn.utils.parameters_to_vector(m.parameters())  # noqa: E731
+    state = torch.random.get_rng_state()
+    torch.manual_seed(1)
+    first, second = mlp(1, 5, 3, "relu", seed=1), None
+    torch.manual_seed(1)
+    for _ in range(2):  # the authors' order: net 1 then net 2, default nn.Linear init
+        second = torch.nn.Sequential(torch.nn.Linear(1, 5, dtype=torch.float64), torch.nn.ReLU(),
+                                     torch.nn.Linear(5, 5, dtype=torch.float64), torch.nn.ReLU(),
+                                     torch.nn.Linear(5, 1, dtype=torch.float64))
+    torch.random.set_rng_state(state)
+    assert torch.equal(flat(piecewise_linear.toy_model(raw)), flat(first))
+    assert torch.equal(flat(piecewise_linear.toy_model(std_)), flat(second))
+    data, mean, std = piecewise_linear.toy_data(std_)
+    assert np.allclose(std, data.x_train.std(axis=0, ddof=1)) and np.allclose(mean, data.x_train.mean(axis=0))
+    ours = piecewise_linear.ToyRun(**{**std_.__dict__, "draw": "ours"})
+    assert not np.array_equal(piecewise_linear.toy_data(ours)[0].x_train, data.x_train)
+    with pytest.raises(ValueError, match="draw"):
+        piecewise_linear.toy_data(piecewise_linear.ToyRun(**{**std_.__dict__, "draw": "theirs"}))
+
+
+def test_toy_run_reports_both_metrics():
+    cfg = piecewise_linear.figure1_configs(300)["cos standardised"]
+    out = piecewise_linear.run_toy(cfg)
+    history = np.array(out["history"])
+    assert list(history[:, 0]) == [0, 100, 200, 300]
+    assert out["rmse_test_min"] == history[:, 2].min() <= out["rmse_test"]
+    assert piecewise_linear.run_toy(cfg)["rmse_test_min"] == out["rmse_test_min"]  # deterministic

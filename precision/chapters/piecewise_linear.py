@@ -12,20 +12,32 @@ import numpy as np
 import torch
 
 from ..modular import GRAPHS, stages
-from ..models import mlp, n_params
+from ..models import ACTIVATIONS, mlp, n_params
 from ..optimizers import train_adam
-from ..targets import from_expression, get_target, sample
+from ..targets import Dataset, from_expression, get_target, sample
 from .nets import NetRun, SimplexRun, width_for
 from .runs import Job, one_thread_in_workers
 
-__all__ = ["ToyRun", "figure1_configs", "run_toy", "toy_model", "toy_data", "figure2_configs", "figure3_configs"]
+__all__ = ["ToyRun", "DRAWS", "authors_draw", "figure1_configs", "run_toy", "toy_model", "toy_data",
+           "figure2_configs", "figure3_configs"]
+
+DRAWS = ("authors", "ours")
+"""The two ways :class:`ToyRun` draws its points and initialises its nets."""
 
 
 @dataclass(frozen=True)
 class ToyRun(Job):
     """A small dense net fitted by full-batch Adam to a formula on a box (Figure 1):
     ``domain`` is ``((name, low, high), ...)``. The result keeps the trained weights so a
-    figure can redraw the net without training it again."""
+    figure can redraw the net without training it again.
+
+    ``draw="authors"`` replays the authors' figure notebooks: after ``np.random.seed(seed)``
+    the legacy global generator draws the ``n_train`` training inputs and then the
+    ``n_test`` test inputs (:func:`authors_draw`); after ``torch.manual_seed(seed)`` the
+    raw-input net is built first and the standardised-input net second, from the same torch
+    stream; standardisation uses the training mean and the unbiased (ddof = 1) std.
+    ``draw="ours"`` uses :func:`precision.targets.sample` (``default_rng(seed)``), a net
+    seeded on its own and the ddof = 0 std."""
 
     expr: str
     domain: tuple[tuple[str, float, float], ...]
@@ -38,6 +50,7 @@ class ToyRun(Job):
     standardize: bool = False
     activation: str = "relu"
     n_test: int = 30_000
+    draw: str = "authors"
 
     def run(self) -> dict[str, Any]:
         return run_toy(self)
@@ -46,29 +59,83 @@ class ToyRun(Job):
         return float(self.width ** 2 * self.n_train * self.steps)
 
 
-def figure1_configs(steps: int) -> dict[str, ToyRun]:
+def figure1_configs(steps: int, draw: str = "authors") -> dict[str, ToyRun]:
     """Figure 1's four nets (SPEC §2): (a) 1-5-5-1 on cos(2x), x ∈ [3, 6], 23 points, seed 1;
     (b) 2-20-20-1 on xy, [1, 5]², 167 points, seed 0; each on raw and standardised inputs."""
-    cos = dict(expr="cos(2*x)", domain=(("x", 3.0, 6.0),), n_train=23, width=5, seed=1, steps=steps)
-    xy = dict(expr="x*y", domain=(("x", 1.0, 5.0), ("y", 1.0, 5.0)), n_train=167, width=20, seed=0, steps=steps)
+    cos = dict(expr="cos(2*x)", domain=(("x", 3.0, 6.0),), n_train=23, width=5, seed=1, steps=steps, draw=draw)
+    xy = dict(expr="x*y", domain=(("x", 1.0, 5.0), ("y", 1.0, 5.0)), n_train=167, width=20, seed=0, steps=steps,
+              draw=draw)
     return {"cos raw": ToyRun(**cos), "cos standardised": ToyRun(**cos, standardize=True),
             "xy raw": ToyRun(**xy), "xy standardised": ToyRun(**xy, standardize=True)}
 
 
+def _check_draw(config: ToyRun) -> None:
+    if config.draw not in DRAWS:
+        raise ValueError(f"draw must be one of {', '.join(DRAWS)}; got {config.draw!r}")
+
+
+def authors_draw(low, high, n_train: int, n_test: int, seed: int, test_shrink: float = 0.8):
+    """The authors' inputs: ``np.random.seed(seed)`` (the legacy global ``RandomState``),
+    then ``uniform(low, high, (n_train, d))`` for training and, from the same stream,
+    ``uniform`` on the box shrunk about its centre to ``test_shrink`` of each side for the
+    ``n_test`` test points. Uses a private ``RandomState(seed)``, which draws the same numbers
+    without touching numpy's global state."""
+    low, high = np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
+    rs = np.random.RandomState(seed)
+    x_train = rs.uniform(low=low, high=high, size=(n_train, len(low)))
+    centre, width = (high + low) / 2, (high - low) * test_shrink
+    x_test = rs.uniform(low=centre - width / 2, high=centre + width / 2, size=(n_test, len(low)))
+    return x_train, x_test
+
+
 def toy_data(config: ToyRun):
     """The train/test sets of ``config`` (raw inputs) and the standardisation it uses."""
+    _check_draw(config)
     target = from_expression(config.expr, {name: (lo, hi) for name, lo, hi in config.domain})
-    data = sample(target, config.n_train, config.n_test, seed=config.seed)
+    if config.draw == "authors":
+        x_train, x_test = authors_draw(target.low, target.high, config.n_train, config.n_test, config.seed)
+        data = Dataset(target, x_train, target(x_train), x_test, target(x_test))
+    else:
+        data = sample(target, config.n_train, config.n_test, seed=config.seed)
     if config.standardize:
-        mean, std = data.x_train.mean(axis=0), data.x_train.std(axis=0)
+        ddof = 1 if config.draw == "authors" else 0  # the authors: torch's std, unbiased
+        mean, std = data.x_train.mean(axis=0), data.x_train.std(axis=0, ddof=ddof)
     else:
         mean, std = np.zeros(target.d), np.ones(target.d)
     return data, mean, std
 
 
+def _authors_nets(config: ToyRun) -> tuple[torch.nn.Module, torch.nn.Module]:
+    """The authors' two nets: built one after the other, with torch's default ``nn.Linear``
+    init, right after ``torch.manual_seed(seed)``; torch's global state is restored."""
+    if config.activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}; got '{config.activation}'")
+    sizes = [len(config.domain)] + [config.width] * (config.depth - 1) + [1]
+
+    def build() -> torch.nn.Sequential:
+        layers: list[torch.nn.Module] = []
+        for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+            layers.append(torch.nn.Linear(a, b, dtype=torch.float64))
+            if i < config.depth - 1:
+                layers.append(ACTIVATIONS[config.activation]())
+        return torch.nn.Sequential(*layers)
+
+    state = torch.random.get_rng_state()
+    torch.manual_seed(config.seed)
+    try:
+        first = build()
+        return first, build()
+    finally:
+        torch.random.set_rng_state(state)
+
+
 def toy_model(config: ToyRun, weights: list[float] | None = None) -> torch.nn.Module:
     """The toy's network, at its seeded initialisation or with the given flat ``weights``."""
-    model = mlp(len(config.domain), config.width, config.depth, config.activation, seed=config.seed)
+    _check_draw(config)
+    if config.draw == "authors":
+        model = _authors_nets(config)[1 if config.standardize else 0]
+    else:
+        model = mlp(len(config.domain), config.width, config.depth, config.activation, seed=config.seed)
     if weights is not None:
         flat = torch.tensor(weights, dtype=torch.float64)
         with torch.no_grad():
@@ -77,14 +144,21 @@ def toy_model(config: ToyRun, weights: list[float] | None = None) -> torch.nn.Mo
 
 
 def run_toy(config: ToyRun) -> dict[str, Any]:
-    """Train the toy net; returns RMSEs, the standardisation and the trained flat weights."""
+    """Train the toy net; returns RMSEs, the standardisation and the trained flat weights.
+
+    Two test RMSEs: ``rmse_test`` (ours, the paper's convention elsewhere) at the step of
+    lowest training loss, where the weights are left; ``rmse_test_min`` (the authors'
+    Figure 1 number), the lowest test RMSE among those recorded every 100 steps
+    (``history`` rows: step, train RMSE, test RMSE)."""
     one_thread_in_workers()
     data, mean, std = toy_data(config)
     model = toy_model(config)
     result = train_adam(model, (data.x_train - mean) / std, data.y_train, config.steps, lr=config.lr,
-                        x_test=(data.x_test - mean) / std, y_test=data.y_test, record_every=config.steps)
+                        x_test=(data.x_test - mean) / std, y_test=data.y_test, record_every=100)
     weights = torch.nn.utils.parameters_to_vector(model.parameters()).tolist()
-    return {"rmse_train": result.rmse_train, "rmse_test": result.rmse_test, "n_params": n_params(model),
+    return {"rmse_train": result.rmse_train, "rmse_test": result.rmse_test,
+            "rmse_test_min": float(np.min(result.history[:, 2])), "best_step": result.steps,
+            "history": result.history.tolist(), "n_params": n_params(model),
             "mean": mean.tolist(), "std": std.tolist(), "weights": weights, "seconds": result.seconds}
 
 

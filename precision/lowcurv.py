@@ -5,12 +5,22 @@ of the Hessian (§4.1), where round-off makes every step fail. The paper's remed
 step compute the full gradient ``g`` and the exact Hessian ``H``, eigendecompose ``H``,
 keep the eigenvectors ``V_S`` whose eigenvalues satisfy ``|λ| < τ``, and move along the
 gradient's projection on that flat subspace, ``d = V_S (V_Sᵀ g)``, by a step ``α`` chosen by
-a logarithmic line search over ``[1e-12, 1e12]`` (15 points, then 4 rounds zooming in around
-the best). Two departures from the authors' code, both deliberate:
+a logarithmic line search over ``[1e-12, 1e12]`` (15 points, then rounds zooming in around
+the best).
 
-* the line search keeps and updates the best loss it has seen (the authors' never updated
-  it, so it returned the *last* step that beat the starting loss, not the best one);
-* a step is taken only if it lowers the loss, so a run never increases the training loss.
+The authors' line search (``logarithmic_line_search`` in their ``scripts/combined-techniques-*.py``,
+ejmichaud/precision-ml) initialises ``best_loss = inf`` and never updates it, so its test
+``losses[i_min] < best_loss`` always holds (unless the whole grid is NaN): it never returns
+early, and every zoom round runs around the previous round's best. Each zoomed grid has the
+previous best at its centre, so the α it returns is the best it saw, as ours is (their
+``depth=4`` counts the first grid, so they zoom three times where our default zooms four).
+The real departures from the authors' code, both deliberate, are in the loop around it:
+
+* they always take the step the search returns, even one that raises the loss; ours takes
+  a step only if it lowers the loss, so a run never increases the training loss;
+* they always run every step (500 per stage); ours stops early when no step size lowers
+  the loss (after a fresh Hessian), when no eigenvalue is below τ, or when the projected
+  gradient is exactly zero.
 """
 from __future__ import annotations
 

@@ -51,6 +51,46 @@ def test_tau_run_never_raises_the_loss_and_spectrum_is_complete(pipeline):
     assert spec["rmse_train"] == pipeline["stages"][0]["bfgs"]["rmse_train"]
 
 
+def test_test_points_cover_the_whole_box_as_in_the_authors_scripts():
+    assert opt.AUTHORS_TEST_SHRINK == 1.0
+    whole = opt.get_data("Z.008", 10, 20_000)  # f = xy on [1, 5]^2
+    low, high = np.array(whole.target.low), np.array(whole.target.high)
+    width = high - low
+    assert np.all(whole.x_test.min(axis=0) < low + 0.01 * width)
+    assert np.all(whole.x_test.max(axis=0) > high - 0.01 * width)
+    assert np.all(whole.x_test >= low) and np.all(whole.x_test <= high)
+    central = opt.get_data("Z.008", 10, 20_000, test_shrink=0.8)  # the paper's sweeps' box
+    assert np.all(central.x_test.min(axis=0) >= low + 0.1 * width)
+    assert np.all(central.x_test.max(axis=0) <= high - 0.1 * width)
+    teacher = opt.get_data("teacher", 10, 5000)  # the teacher's box, [-1, 1]
+    assert teacher.x_test.min() < -0.99 and teacher.x_test.max() > 0.99
+    # same training set whatever the test box; deterministic
+    assert np.array_equal(whole.x_train, central.x_train)
+    assert np.array_equal(whole.x_test, opt.get_data("Z.008", 10, 20_000).x_test)
+
+
+def test_test_box_is_a_field_of_the_runs_and_of_their_cache_key():
+    cfg = profiles.resolve("optimization", "smoke")
+    for figure in (8, 9):
+        for per in opt.figure_jobs(cfg, figure).values():
+            assert all(j.test_shrink == opt.AUTHORS_TEST_SHRINK for j in (*per["adam"], per["bfgs"], per["pipeline"]))
+    assert PIPE.test_shrink == 1.0 and opt.CurveRun("Z.001", "adam", 1, 1, 1).test_shrink == 1.0
+    from dataclasses import replace
+
+    from precision.cache import config_key
+    assert replace(PIPE, test_shrink=0.8) != PIPE
+    assert config_key(replace(PIPE, test_shrink=0.8)) != config_key(PIPE)
+    # a run on the central box scores its test set there (same training set, same fit)
+    job = opt.CurveRun("Z.001", "adam", 20, 50, 400, width=4, lr=1e-2, record_every=10)
+    whole, central = job.run(), replace(job, test_shrink=0.8).run()
+    assert whole["rmse_train"] == central["rmse_train"] and whole["rmse_test"] != central["rmse_test"]
+    for bad in (0.0, 1.5, -1.0):
+        with pytest.raises(ValueError, match="test_shrink must be a number in"):
+            replace(job, test_shrink=bad).run()
+        with pytest.raises(ValueError, match="test_shrink must be a number in"):
+            opt.PipelineRun("Z.001", 10, 10, 10, 0, test_shrink=bad).run()
+
+
 def test_curve_run_records_history_and_spectrum():
     job = opt.CurveRun("Z.001", "adam", 60, 50, 100, width=6, lr=1e-2, record_every=20, spectrum=True)
     res = (job).run()

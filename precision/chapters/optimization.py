@@ -16,6 +16,14 @@ Every run is a :class:`~precision.chapters.runs.Job` (a frozen dataclass of plai
 
 The appendix runs start from a pipeline's stored parameters; they fetch the pipeline from
 the cache (computing it first if needed), so they cost no second BFGS run.
+
+Test points are drawn from the *whole* box (``test_shrink = 1.0``, :data:`AUTHORS_TEST_SHRINK`),
+as in the authors' learning-curve scripts for Figures 7–9 and Appendices A, B and D
+(``scripts/combined-techniques-*.py``, ``scripts/compare-adam-lrs-*.py`` in
+ejmichaud/precision-ml: ``ws = (hs - ls) * 1.0``; the teacher's test inputs are uniform on
+[-1, 1] like its training inputs). Chapters 2 and 3 keep the central 80 % box of the paper's
+sweeps (:func:`precision.targets.sample`'s default). The box is a field of :class:`CurveRun`
+and :class:`PipelineRun`, so it is part of the cache key.
 """
 from __future__ import annotations
 
@@ -36,21 +44,28 @@ from ..checks import check_positive_float, check_positive_int
 from ..targets import Dataset, sample, target_by_name
 from .runs import Job, run_jobs
 
-__all__ = ["CurveRun", "PipelineRun", "RescaleRun", "TauRun", "SpectrumRun", "get_data", "pipeline_for",
+__all__ = ["AUTHORS_TEST_SHRINK", "CurveRun", "PipelineRun", "RescaleRun", "TauRun", "SpectrumRun", "get_data", "pipeline_for",
            "figure_jobs", "pipeline_stages", "PHASES"]
 
 PHASES = ("BFGS", "low-curvature")
 
+#: The test box of the authors' Chapter 4 scripts: the whole training box (``ws = (hs - ls) * 1.0``).
+AUTHORS_TEST_SHRINK = 1.0
 
-def get_data(target: str, n_train: int, n_test: int, seed: int = 0) -> Dataset:
-    """The chapter's data: uniform inputs, no standardisation (SPEC, Figures 8 and 9)."""
-    return sample(target_by_name(target), n_train, n_test, seed=seed)
+
+def get_data(target: str, n_train: int, n_test: int, seed: int = 0,
+             test_shrink: float = AUTHORS_TEST_SHRINK) -> Dataset:
+    """The chapter's data: uniform inputs, no standardisation (SPEC, Figures 8 and 9); test
+    points uniform in the box shrunk about its centre to ``test_shrink`` of each side (the
+    authors' scripts: 1.0, the whole box)."""
+    return sample(target_by_name(target), n_train, n_test, seed=seed, test_shrink=test_shrink)
 
 
 @dataclass(frozen=True)
 class CurveRun(Job):
     """One ``width``-wide tanh net of ``depth`` layers trained by ``optimizer`` ("adam" at
-    learning rate ``lr`` for ``steps`` full-batch steps, or "bfgs" for at most ``steps``)."""
+    learning rate ``lr`` for ``steps`` full-batch steps, or "bfgs" for at most ``steps``);
+    test points in the box shrunk to ``test_shrink`` of each side (1.0: the whole box)."""
 
     target: str
     optimizer: str
@@ -63,6 +78,7 @@ class CurveRun(Job):
     seed: int = 0
     record_every: int = 50
     spectrum: bool = False
+    test_shrink: float = AUTHORS_TEST_SHRINK
 
     def run(self) -> dict[str, Any]:
         return _one_thread(run_curve, self)
@@ -77,7 +93,9 @@ class PipelineRun(Job):
     """The combined method of §4.2 on a ``width``-wide tanh net: for each of ``stages``
     stages, BFGS (at most ``bfgs_steps``) then ``lowcurv_steps`` low-curvature steps
     (threshold ``tau``, Hessian recomputed every ``hessian_every`` steps); stage k > 1
-    fits the residual rescaled by ``scale`` (:func:`precision.boosting.residual_scale`)."""
+    fits the residual rescaled by ``scale`` (:func:`precision.boosting.residual_scale`);
+    test points in the box shrunk to ``test_shrink`` of each side (1.0: the whole box). The
+    appendix runs built on a pipeline use its data, test box included."""
 
     target: str
     n_train: int
@@ -92,6 +110,7 @@ class PipelineRun(Job):
     scale: str = "mean"
     seed: int = 0
     record_every: int = 50
+    test_shrink: float = AUTHORS_TEST_SHRINK
 
     def run(self) -> dict[str, Any]:
         return _one_thread(run_pipeline, self)
@@ -144,6 +163,12 @@ def _check_curve(c: CurveRun) -> None:
     for name in ("steps", "n_train", "n_test", "width", "depth", "record_every"):
         check_positive_int(name, getattr(c, name))
     check_positive_float("lr", c.lr)
+    _check_shrink(c.test_shrink)
+
+
+def _check_shrink(test_shrink: float) -> None:
+    if not (isinstance(test_shrink, (int, float)) and not isinstance(test_shrink, bool) and 0 < test_shrink <= 1):
+        raise ValueError(f"test_shrink must be a number in (0, 1], got {test_shrink!r}")
 
 
 def _train_dict(res: TrainResult, scale: float = 1.0) -> dict[str, Any]:
@@ -180,7 +205,7 @@ def _one_thread(fn, job: Job) -> dict[str, Any]:
 # --------------------------------------------------------------------------- runs
 def run_curve(c: CurveRun) -> dict[str, Any]:
     _check_curve(c)
-    data = get_data(c.target, c.n_train, c.n_test)
+    data = get_data(c.target, c.n_train, c.n_test, test_shrink=c.test_shrink)
     model = _model(data.target.d, c.width, c.depth, c.seed)
     if c.optimizer == "adam":
         res = train_adam(model, data.x_train, data.y_train, c.steps, lr=c.lr, x_test=data.x_test,
@@ -205,7 +230,8 @@ def run_pipeline(c: PipelineRun) -> dict[str, Any]:
     if c.lowcurv_steps < 0:
         raise ValueError(f"lowcurv_steps must be >= 0, got {c.lowcurv_steps}")
     residual_scale(torch.ones(1), c.scale)
-    data = get_data(c.target, c.n_train, c.n_test)
+    _check_shrink(c.test_shrink)
+    data = get_data(c.target, c.n_train, c.n_test, test_shrink=c.test_shrink)
     x, y = torch.as_tensor(data.x_train), torch.as_tensor(data.y_train)
     xt, yt = torch.as_tensor(data.x_test), torch.as_tensor(data.y_test)
     params_bfgs: list[np.ndarray] = []
@@ -251,7 +277,7 @@ def run_rescale(c: RescaleRun) -> dict[str, Any]:
     if p.stages < 2:
         raise ValueError("Appendix A compares with boosting: the pipeline needs stages >= 2")
     stage1 = _cached(p)["stages"][0]
-    data = get_data(p.target, p.n_train, p.n_test)
+    data = get_data(p.target, p.n_train, p.n_test, test_shrink=p.test_shrink)
     model = _model(data.target.d, p.width, p.depth, p.seed, stage1["params"])
     x, y = torch.as_tensor(data.x_train), torch.as_tensor(data.y_train)
     xt, yt = torch.as_tensor(data.x_test), torch.as_tensor(data.y_test)
@@ -276,7 +302,7 @@ def run_tau(c: TauRun) -> dict[str, Any]:
     check_positive_int("hessian_every", c.hessian_every)
     p = c.pipeline
     start = _cached(p)["stages"][0]["params_bfgs"]
-    data = get_data(p.target, p.n_train, p.n_test)
+    data = get_data(p.target, p.n_train, p.n_test, test_shrink=p.test_shrink)
     model = _model(data.target.d, p.width, p.depth, p.seed, start)
     res = train_lowcurv(model, data.x_train, data.y_train, c.steps, c.tau, data.x_test, data.y_test,
                         record_every=1, hessian_every=c.hessian_every)
@@ -286,7 +312,7 @@ def run_tau(c: TauRun) -> dict[str, Any]:
 def run_spectrum(c: SpectrumRun) -> dict[str, Any]:
     p = c.pipeline
     stage1 = _cached(p)["stages"][0]
-    data = get_data(p.target, p.n_train, p.n_test)
+    data = get_data(p.target, p.n_train, p.n_test, test_shrink=p.test_shrink)
     model = _model(data.target.d, p.width, p.depth, p.seed, stage1["params_bfgs"])
     out = _spectrum_dict(model, data)
     out["rmse_train"] = stage1["bfgs"]["rmse_train"]
@@ -299,13 +325,14 @@ def pipeline_for(cfg: Any, target: str) -> PipelineRun:
     ``"optimization"`` config); the appendices use the same one, so it is cached once."""
     n_train = cfg.fig8_n_train if target in cfg.fig8_targets else cfg.fig9_n_train
     return PipelineRun(target, n_train, cfg.n_test, cfg.pipeline_bfgs_steps, cfg.lowcurv_steps, cfg.stages,
-                       cfg.pipeline_width, 3, cfg.tau, cfg.hessian_every, record_every=50)
+                       cfg.pipeline_width, 3, cfg.tau, cfg.hessian_every, record_every=50,
+                       test_shrink=AUTHORS_TEST_SHRINK)
 
 
 def figure_jobs(cfg: Any, figure: int) -> dict[str, list]:
     """Figure 8's or 9's jobs per target: Adam at every learning rate (width ``adam_width``;
     the lr-1e-3 run of Figure 8's first target also takes the Hessian spectrum, Figure 7),
-    BFGS on the same width, and the pipeline."""
+    BFGS on the same width, and the pipeline; all tested on the whole box, as the authors did."""
     if figure not in (8, 9):
         raise ValueError(f"figure must be 8 or 9, got {figure!r}")
     names = cfg.fig8_targets if figure == 8 else cfg.fig9_targets
@@ -316,8 +343,9 @@ def figure_jobs(cfg: Any, figure: int) -> dict[str, list]:
     jobs = {}
     for i, t in enumerate(names):
         adam = [CurveRun(t, "adam", steps, n_train, cfg.n_test, cfg.adam_width, 3, lr, record_every=every,
-                         spectrum=(figure == 8 and i == 0 and lr == spectrum_lr)) for lr in cfg.adam_lrs]
+                         spectrum=(figure == 8 and i == 0 and lr == spectrum_lr), test_shrink=AUTHORS_TEST_SHRINK)
+                for lr in cfg.adam_lrs]
         bfgs = CurveRun(t, "bfgs", cfg.bfgs_steps, n_train, cfg.n_test, cfg.adam_width, 3,
-                        record_every=max(1, cfg.bfgs_steps // 200))
+                        record_every=max(1, cfg.bfgs_steps // 200), test_shrink=AUTHORS_TEST_SHRINK)
         jobs[t] = {"adam": adam, "bfgs": bfgs, "pipeline": pipeline_for(cfg, t)}
     return jobs

@@ -28,7 +28,7 @@ from ..cache import atomic_write_bytes, cache_dir, code_hash
 from ..chapters.profiles import check_profile
 
 __all__ = ["Claim", "Row", "CLAIMS", "VERDICTS", "NOT_RUN", "record", "verdict", "measurements", "load", "summary",
-           "claim", "keys", "record_path", "combine", "bfgs_vs_adam"]
+           "claim", "keys", "record_path", "combine", "bfgs_vs_adam", "recorded", "EPS64", "FIG10_BRANCHES"]
 
 VERDICTS = ("reproduced", "partly", "differs")
 NOT_RUN = "not run in this build"
@@ -127,6 +127,55 @@ def _simplex_vs_relu(simplex_cos: float, net_cos: float, simplex_xy: float, net_
     return combine(simplex_cos < 2 * net_cos, simplex_xy < net_xy)
 
 
+def _relu_high_d(relu_exponents: Mapping[str, float], relu_below_simplex: Mapping[str, bool]) -> str:
+    """On the d ≥ 3 equations: each fitted ReLU exponent (equation and depth → exponent) within
+    ±0.25 of −2/d* = −1 (d* = 2), and on each equation a ReLU median below simplex at the
+    smallest net size (equation → bool; simplex's measured medians interpolated in log–log,
+    clamped at its measured sizes, never extrapolated). All checks → reproduced, none →
+    differs, else partly."""
+    if not relu_exponents or not relu_below_simplex:
+        raise ValueError("measurements relu_exponents and relu_below_simplex must be non-empty")
+    return combine(*(abs(e + 1.0) <= 0.25 for e in relu_exponents.values()),
+                   *(bool(v) for v in relu_below_simplex.values()))
+
+
+def _relu_loses(relu_loses_2d: Mapping[str, bool], relu_loses_large_n: Mapping[str, bool]) -> str:
+    """Every ReLU median above simplex at the same N on each d = 2 equation (``relu_loses_2d``),
+    and the best ReLU median above simplex at the largest net size on each d ≥ 3 equation
+    (``relu_loses_large_n``); simplex interpolated in log–log, clamped at its measured sizes."""
+    if not relu_loses_2d and not relu_loses_large_n:
+        raise ValueError("measurements relu_loses_2d and relu_loses_large_n are both empty")
+    return combine(*(bool(v) for v in relu_loses_2d.values()), *(bool(v) for v in relu_loses_large_n.values()))
+
+
+def _simplex_exact(train_relative: Mapping[str, float]) -> str:
+    """Simplex interpolation's training RMSE at most 1e-12 × RMS of the labels
+    (``train_relative``: equation → worst train RMSE / RMS over its runs) on every equation."""
+    if not train_relative:
+        raise ValueError("measurement train_relative is empty")
+    return _graded(all(v <= 1e-12 for v in train_relative.values()))
+
+
+def _modular(modular_exponents: Mapping[str, float], dense_exponents: Mapping[str, float],
+             modular_better: Mapping[str, bool], keep_improving: Mapping[str, bool]) -> str:
+    """Per equation and depth: the modular net's fitted exponent at most the dense net's + 0.1
+    ("scales at least as well"); its best median below the dense net's; and, where the dense
+    net plateaus (last local slope shallower than −0.1), the modular net's last local slope
+    steeper than −0.1 (``keep_improving``; empty where no dense net plateaus: not judged)."""
+    pairs = _same_keys(modular_exponents=modular_exponents, dense_exponents=dense_exponents,
+                       modular_better=modular_better)
+    return combine(*(modular_exponents[k] <= dense_exponents[k] + 0.1 for k in pairs),
+                   *(bool(modular_better[k]) for k in pairs), *(bool(v) for v in keep_improving.values()))
+
+
+def _dense_early(dense_early: Mapping[str, float], modular_early: Mapping[str, float]) -> str:
+    """The dense net's exponent over its two smallest sizes within ±0.25 of the modular net's
+    over the same sizes, per equation and depth; partly within ±0.5."""
+    pairs = _same_keys(dense_early=dense_early, modular_early=modular_early)
+    return combine(*(_graded(abs(dense_early[k] - modular_early[k]) <= 0.25,
+                             abs(dense_early[k] - modular_early[k]) <= 0.5) for k in pairs))
+
+
 def _spline_exponents(slopes: Sequence[float], theory: Sequence[float], dims: Sequence[int]) -> str:
     """Each measured slope within 0.3 of −(n+1)/d (within 0.15 in 3-D)."""
     n = _same_length(slopes=slopes, theory=theory, dims=dims)
@@ -140,9 +189,20 @@ def _float64_floor(best: Mapping[int, float]) -> str:
     return _graded(all(v <= 1e-14 for v in best.values()))
 
 
-def _tanh_vs_relu(wins: int) -> str:
-    """tanh below ReLU in at least one equation–depth pair at the middle size."""
-    return _graded(wins > 0)
+EPS64 = 2.0**-52  # float64 machine epsilon: the precision limit ε of Figure 6's claims
+
+
+def _tanh_vs_relu(wins: int, pairs: int, tanh_slope_spread: float | None, relu_slope_spread: float | None) -> str:
+    """"Often": tanh below ReLU of the same depth at the middle size in more than half of the
+    ``pairs`` equation–depth pairs (``wins``); partly in at least a quarter. "No clean power
+    law": the median spread (standard deviation) of tanh's local log–log slopes above ReLU's;
+    ``None`` where a curve has fewer than three sizes, and then that part is not judged."""
+    if pairs <= 0 or not 0 <= wins <= pairs:
+        raise ValueError(f"need 0 ≤ wins ≤ pairs and pairs > 0; got wins={wins}, pairs={pairs}")
+    often = _graded(wins > pairs / 2, wins >= pairs / 4)
+    if tanh_slope_spread is None or relu_slope_spread is None:
+        return often
+    return combine(often, tanh_slope_spread > relu_slope_spread)
 
 
 def _trained_tanh(best_trained: float) -> str:
@@ -150,14 +210,18 @@ def _trained_tanh(best_trained: float) -> str:
     return _graded(1e-4 < best_trained < 1e-1)
 
 
-def _gadget_net(gadget_rmse: float) -> str:
-    """The hand-built width-12 net's test RMSE at or below 1e-6."""
-    return _graded(gadget_rmse <= 1e-6)
+def _gadget_net(gadget_rmse: float, rms_f: float) -> str:
+    """The hand-built width-12 net's test RMSE at the precision limit ε·RMS(f) (ε = 2⁻⁵², RMS(f)
+    of I.11.19's test labels ``rms_f``): at most 100·ε·RMS(f); partly at most √ε·RMS(f) (the
+    floor of one gadget's float64 cancellation, half the digits)."""
+    return _graded(gadget_rmse <= 100 * EPS64 * rms_f, gadget_rmse <= math.sqrt(EPS64) * rms_f)
 
 
-def _training_gap(best_trained: float, gadget_rmse: float) -> str:
-    """The best trained net more than 10 orders of magnitude above the hand-built one."""
-    return _graded(best_trained > 1e10 * gadget_rmse)
+def _training_gap(best_trained: float, rms_f: float) -> str:
+    """The best trained tanh net at least 10 orders of magnitude above the precision limit
+    ε·RMS(f) (ε = 2⁻⁵², ``rms_f`` the RMS of I.11.19's test labels); partly at least 9."""
+    gap = _orders(best_trained, EPS64 * rms_f)
+    return _graded(gap >= 10, gap >= 9)
 
 
 def _spectrum(big: int, n_eigenvalues: int, top10: float) -> str:
@@ -201,10 +265,32 @@ def _boosting_gain(paper_final: float) -> Callable[..., str]:
     return rule
 
 
-def _guide() -> str:
-    """The guide is redrawn from the logic of the paper's Conclusions, not compared node by
-    node with the original graphic: partly, always."""
-    return "partly"
+#: The branches of the paper's Figure 10 (its Conclusions, SPEC §5): a problem, as the
+#: arguments of :func:`precision.guide.recommend`, and the leaves of ``precision.guide.TREE``
+#: that give the method the paper recommends for it.
+FIG10_BRANCHES: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
+    "low d, smooth, on a grid → spline": (dict(d=1, grid=True, precision=1e-8), ("spline",)),
+    "low d, scattered data → simplex": (dict(d=2, precision=1e-3, data_budget=1e6), ("simplex",)),
+    "d > 2, modular → ReLU net": (dict(d=4, modular=True, max_arity=2, precision=1e-2, data_budget=1e6),
+                                   ("relu-net",)),
+    "d > 2, not modular → simplex, not ReLU": (dict(d=3, precision=1e-2, data_budget=1e6), ("simplex-high",)),
+    "high precision, smooth → tanh + BFGS + boosting": (dict(d=1, precision=1e-12, data_budget=1e5),
+                                                         ("smooth-net",)),
+    "d > 2, modular, smooth, beyond ReLU → tanh + BFGS + boosting": (
+        dict(d=6, modular=True, max_arity=2, precision=1e-8, data_budget=1e6), ("smooth-net-modular",)),
+}
+
+
+def _guide(recommended: Mapping[str, str]) -> str:
+    """Asked the problem of each branch of Figure 10 (:data:`FIG10_BRANCHES`), the guide's
+    recommended leaf (``recommended``: branch → leaf key) is the paper's on every branch;
+    partly on some."""
+    unknown = set(recommended) - set(FIG10_BRANCHES)
+    missing = set(FIG10_BRANCHES) - set(recommended)
+    if unknown or missing:
+        raise ValueError(f"recommended must name exactly the branches of FIG10_BRANCHES; missing {sorted(missing)}, "
+                         f"unknown {sorted(unknown)}")
+    return combine(*(recommended[k] in FIG10_BRANCHES[k][1] for k in FIG10_BRANCHES))
 
 
 def _boost_vs_rescale(advantage: Mapping[str, float]) -> str:
@@ -240,6 +326,12 @@ def _canyon(big: int, n_eigenvalues: int, bulk: float) -> str:
     """Fewer than a tenth of the eigenvalues within 1e-3 of the top, and more than half of
     them more than 1e-9 below it (``bulk``, a fraction)."""
     return _graded(big < n_eigenvalues / 10 and bulk > 0.5)
+
+
+def _canyon_vs_adam(bfgs_fraction: float, adam_fraction: float) -> str:
+    """The fraction of Hessian eigenvalues within 1e-3 of the top smaller after BFGS (Appendix D)
+    than after Adam (Figure 7): a sharper canyon at the lower loss."""
+    return _graded(bfgs_fraction < adam_fraction)
 
 
 @dataclass(frozen=True)
@@ -279,33 +371,49 @@ CLAIMS: tuple[Claim, ...] = (
           "slope −2/d",
           _simplex_exponents),
     Claim("fig2-relu-high-d", "2", _P, "for d ≥ 3 ReLU nets scale like N^(−2/d*), d* = 2, and beat simplex "
-          "interpolation at small N", "ReLU below simplex on the d ≥ 3 panels",
-          _each_holds("relu_beats_simplex", "A ReLU median below simplex (equation → bool) on every equation "
-                      "with d ≥ 3.")),
+          "interpolation at small N (rule: each ReLU exponent within ±0.25 of −1; a ReLU median below the "
+          "measured simplex curve at the smallest net size)", "exponent −1; ReLU below simplex on the d ≥ 3 panels",
+          _relu_high_d),
     Claim("fig2-simplex-low-d", "2", _P, "in low dimension simplex interpolation beats ReLU nets, which plateau "
-          "(optimisation error)", "simplex better on d = 1, 2",
-          _each_holds("simplex_wins", "Simplex below every ReLU median at the largest N (equation → bool) on "
-                      "every low-dimensional equation.")),
+          "(optimisation error) (rule: simplex below every ReLU median at the largest net size, d = 1 and 2)",
+          "simplex better on d = 1, 2",
+          _each_holds("simplex_wins", "Simplex (measured curve, interpolated in log–log, clamped at its measured "
+                      "sizes) below every ReLU median at the largest net size (equation → bool) on every equation "
+                      "with d ≤ 2.")),
+    Claim("fig2-simplex-exact", "2", _P, "simplex interpolation fits its training points exactly (rule: train "
+          "RMSE ≤ 1e-12 × RMS of the labels)", "exact on the training points",
+          _simplex_exact),
+    Claim("fig2-relu-loses", "2", _P, "ReLU nets lose to simplex interpolation in 2-D, and at large N in high "
+          "dimension (rule: every ReLU median above simplex on d = 2; the best above it at the largest size on "
+          "d ≥ 3)", "simplex below ReLU on d = 2 and at large N for d ≥ 3",
+          _relu_loses),
     Claim("fig3-modular", "3", _P, "modular ReLU nets scale at least as well as dense nets of the same depth and "
-          "keep improving where dense nets plateau", "I.8.14: dense ~1e-2, modular ~1e-3 at N ≈ 1e5",
-          _each_holds("modular_better", "The modular net's best median below the dense net's (equation and "
-                      "depth → bool) everywhere.")),
+          "keep improving where dense nets plateau (rule: modular exponent ≤ dense + 0.1; lower best median; "
+          "last local slope steeper than −0.1 where the dense one is shallower)",
+          "I.8.14: dense ~1e-2, modular ~1e-3 at N ≈ 1e5",
+          _modular),
+    Claim("fig3-dense-early", "3", _P, "dense nets initially scale as if they were modular (rule: exponent over "
+          "the two smallest sizes within ±0.25 of the modular net's; partly ±0.5)",
+          "dense and modular curves together at small N",
+          _dense_early),
     Claim("fig4-spline-exponents", "4", _N, "splines of order n scale as D^(−(n+1)/d) (1-D eˣ, 2-D e^(xy), "
           "3-D I.30.5)", "slope −(n+1)/d",
           _spline_exponents),
     Claim("fig4-float64-floor", "4", _N, "in 1-D the high-order splines reach the float64 floor", "~1e-16",
           _float64_floor),
     Claim("fig5-tanh-vs-relu", "5", _N, "tanh nets are often better than ReLU nets at moderate N, but follow no "
-          "clean power law", "tanh often below ReLU",
+          "clean power law (rule: tanh below ReLU in more than half of the equation–depth pairs, partly in a "
+          "quarter; tanh's local slopes spread more than ReLU's, where three sizes allow it)", "tanh often below ReLU",
           _tanh_vs_relu),
     Claim("fig6-trained-tanh", "6", _N, "trained tanh nets on I.11.19 stall far above the precision limit",
           "~1e-2 … 1e-3",
           _trained_tanh),
     Claim("fig6-gadget-net", "6", _N, "a depth-2 tanh net of width 12 (three multiplication gadgets) has "
-          "architecture error at the precision limit", "at the machine-precision limit",
+          "architecture error at the precision limit (rule: RMSE ≤ 100·ε·RMS(f); partly ≤ √ε·RMS(f))",
+          "at the machine-precision limit",
           _gadget_net),
     Claim("fig6-gap", "6", _N, "training does not get within 10 orders of magnitude of what the architecture "
-          "allows", "≥ 10 orders of magnitude",
+          "allows (rule: best trained tanh RMSE ≥ 10 orders above ε·RMS(f); partly ≥ 9)", "≥ 10 orders of magnitude",
           _training_gap),
     Claim("fig7-spectrum", "7", _O, "after Adam: a few large Hessian eigenvalues and a bulk near zero; the "
           "gradient lies mostly in the top directions", "few large eigenvalues, bulk near zero",
@@ -325,7 +433,8 @@ CLAIMS: tuple[Claim, ...] = (
           "BFGS ~1e-4 → boosted ~5e-5",
           _boosting_gain(5e-5)),
     Claim("fig10-guide", "10", _C, "a user's guide: which method to use by dimension, smoothness, grid and "
-          "modularity", "the flowchart of Figure 10",
+          "modularity (rule: recommend() gives the paper's method on each branch of Figure 10)",
+          "the flowchart of Figure 10",
           _guide),
     Claim("figA1-boost-vs-rescale", "A1", "book/appendix-a", "boosting's advantage is not just a rescaled loss",
           "boosting beats training one net on a loss rescaled by the same factor",
@@ -339,6 +448,10 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("figA4-canyon", "A4", "book/appendix-d", "after BFGS on y = x², a few top Hessian eigenvalues far above "
           "the bulk (the canyon is clearer at low loss)", "a clear set of top eigenvalues",
           _canyon),
+    Claim("figA4-canyon-vs-adam", "A4", "book/appendix-d", "the canyon is clearer after BFGS (lower loss) than "
+          "after Adam (rule: a smaller fraction of eigenvalues within 1e-3 of the top than Figure 7's)",
+          "clearer at lower loss",
+          _canyon_vs_adam),
 )
 _BY_KEY = {c.key: c for c in CLAIMS}
 
@@ -462,6 +575,16 @@ def load(profile: str) -> list[Row]:
         rows.append(Row(c, str(entry.get("ours", "")), str(entry.get("verdict", "not run")),
                         str(entry.get("note", "")), entry.get("recorded_at"), entry.get("code_hash") == code_hash()))
     return rows
+
+
+def recorded(key: str, profile: str) -> dict[str, Any] | None:
+    """The measurements of claim ``key``'s record at ``profile``, or ``None`` where there is none
+    (for a chapter that compares its numbers with another chapter's)."""
+    try:
+        entry = json.loads(record_path(key, profile).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+    return entry.get("measurements")
 
 
 def summary(rows: list[Row]) -> dict[str, int]:

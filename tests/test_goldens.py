@@ -65,3 +65,23 @@ def test_nbval_fails_when_a_checked_output_changes(root, tmp_path):
                          capture_output=True, text=True, cwd=tmp_path, timeout=600)
     assert run.returncode == 1, run.stdout[-2000:]
     assert "1 failed" in run.stdout
+
+
+def _rendered_text(path):
+    nb = json.loads(path.read_text())
+    out = []
+    for c in nb["cells"]:
+        for o in c.get("outputs", []) if c["cell_type"] == "code" else []:
+            data = o.get("data", {})
+            out.append("".join(data.get("text/markdown", "")) + "".join(o.get("text", "")))
+    return "\n".join(out)
+
+
+def test_the_scorecard_golden_reflects_the_current_code(root):
+    """The Conclusions golden is made last, after every chapter recorded its claims with the
+    same code: no row may read "(earlier code)" or "not run"."""
+    text = _rendered_text(root / "tests" / "notebooks" / "conclusions.ipynb")
+    rows = [line for line in text.splitlines() if line.startswith("| ") and ("Fig." in line or "§" in line)]
+    assert rows, "no scorecard rows in the Conclusions golden"
+    stale = [r for r in rows if "(earlier code)" in r or r.rstrip().endswith("| not run |")]
+    assert not stale, f"{len(stale)} scorecard rows are stale or not run: run `make goldens`:\n" + "\n".join(stale)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -102,6 +103,37 @@ def test_every_page_renders_with_its_figures_and_links(root, smoke_book, browser
             assert target.exists(), f"{doc}: broken link to {href}"
             if url.fragment and target.suffix == ".html":
                 assert unquote(url.fragment) in _ids(target), f"{doc}: link to missing anchor {href}"
+
+
+def test_every_page_works_offline_with_typeset_math(root, smoke_book, browser):
+    """No page loads a script or stylesheet from the network, and math is typeset by the
+    MathJax copy inside the book: MathJax's elements exist and no raw \\( or \\[ is left."""
+    typeset_pages = 0
+    for doc in _toc_files(root):
+        page = smoke_book / f"{doc}.html"
+        html = page.read_text(encoding="utf-8")
+        remote = re.findall(r'<(?:script|link)[^>]+(?:src|href)="((?:https?:)?//[^"]+)"', html)
+        remote = [u for u in remote if u.endswith((".js", ".css")) or "script" in u]
+        assert not remote, f"{doc}: loads from the network: {remote}"
+        browser.get(page.as_uri())
+        has_math = 'class="math' in html
+        if has_math:
+            done = browser.execute_async_script(
+                "var cb = arguments[arguments.length - 1];"
+                "var t0 = Date.now(); (function wait() {"
+                "  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {"
+                "    MathJax.startup.promise.then(() => cb(true), () => cb(false));"
+                "  } else if (Date.now() - t0 > 20000) { cb(false); } else { setTimeout(wait, 100); } })();")
+            assert done, f"{doc}: MathJax did not start (is _static/mathjax there?)"
+            assert browser.execute_script("return document.querySelectorAll('main mjx-container').length;") > 0, \
+                f"{doc}: math on the page but nothing typeset"
+            text = browser.execute_script("return document.querySelector('main').innerText;")
+            assert "\\(" not in text and "\\[" not in text, f"{doc}: raw TeX left on the page"
+            typeset_pages += 1
+        loaded = browser.execute_script(
+            "return performance.getEntriesByType('resource').map(e => e.name).filter(n => /^https?:/.test(n));")
+        assert not loaded, f"{doc}: fetched from the network: {loaded}"
+    assert typeset_pages >= 5, f"math typeset on only {typeset_pages} pages"
 
 
 def test_conclusions_execute_last_but_render_in_toc_order(root):

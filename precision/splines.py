@@ -40,7 +40,7 @@ import numpy as np
 from scipy.interpolate import BSpline, NdBSpline, make_interp_spline
 from scipy.linalg import lu_factor, lu_solve
 
-__all__ = ["ORDERS", "GridInterpolator", "fit_grid", "grid_scaling", "test_points", "loglog_slope"]
+__all__ = ["ORDERS", "GridInterpolator", "fit_grid", "grid_scaling", "test_points", "test_grid", "loglog_slope"]
 
 #: Allowed values of ``order``: spline degrees and the linear simplex method.
 ORDERS: tuple[int | str, ...] = (1, 2, 3, 4, 5, 6, 7, "simplex")
@@ -264,8 +264,49 @@ def test_points(target, n_test: int, seed: int = 0, shrink: float = 0.8) -> np.n
 test_points.__test__ = False  # not a pytest test despite its name
 
 
+def test_grid(target, points_per_dim: int, shrink: float = 0.8) -> np.ndarray:
+    """Evenly spaced test inputs on the target's box shrunk about its centre to ``shrink`` of each side.
+
+    Parameters
+    ----------
+    target : precision.targets.Target
+        Supplies ``d``, ``low`` and ``high``.
+    points_per_dim : int
+        Points per dimension, ends of the shrunk box included (at least 2).
+    shrink : float, default 0.8
+        Fraction of each side kept, in ``(0, 1]``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(points_per_dim**d, d)`` float64 points, the first coordinate varying slowest.
+
+    Raises
+    ------
+    ValueError
+        If ``points_per_dim`` is not an integer of at least 2 or ``shrink`` is outside ``(0, 1]``.
+
+    Examples
+    --------
+    >>> from precision.targets import get_target
+    >>> test_grid(get_target("Z.009"), 3, shrink=0.5).ravel()
+    array([-0.5,  0. ,  0.5])
+    """
+    if isinstance(points_per_dim, bool) or not isinstance(points_per_dim, (int, np.integer)) or points_per_dim < 2:
+        raise ValueError(f"points_per_dim must be an integer of at least 2, got {points_per_dim!r}")
+    if not 0 < shrink <= 1:
+        raise ValueError(f"shrink must lie in (0, 1], got {shrink!r}")
+    low, high = np.asarray(target.low, dtype=np.float64), np.asarray(target.high, dtype=np.float64)
+    centre, half = (low + high) / 2, (high - low) / 2 * shrink
+    axes = [np.linspace(c - h, c + h, int(points_per_dim)) for c, h in zip(centre, half)]
+    return np.stack([g.ravel() for g in np.meshgrid(*axes, indexing="ij")], axis=1)
+
+
+test_grid.__test__ = False
+
+
 def grid_scaling(target, points_per_dim_list: Sequence[int], order: int | str, n_test: int = 30_000,
-                 seed: int = 0, relative: bool = False) -> list[tuple[int, float]]:
+                 seed: int = 0, relative: bool = False, x_test: np.ndarray | None = None) -> list[tuple[int, float]]:
     """Test RMSE of :func:`fit_grid` against grid size (paper §3, Figure 4).
 
     Parameters
@@ -282,6 +323,9 @@ def grid_scaling(target, points_per_dim_list: Sequence[int], order: int | str, n
         Seed of the test points.
     relative : bool, default False
         Divide the RMSE by the RMS of the test labels.
+    x_test : ndarray, optional
+        ``(n, d)`` test inputs to use instead of drawing them (e.g. :func:`test_grid`);
+        ``n_test`` and ``seed`` are then ignored.
 
     Returns
     -------
@@ -293,13 +337,18 @@ def grid_scaling(target, points_per_dim_list: Sequence[int], order: int | str, n
     ------
     ValueError
         If ``order`` is unknown, ``points_per_dim_list`` is empty or holds an invalid size,
-        or ``n_test`` is not a positive integer.
+        ``n_test`` is not a positive integer, or ``x_test`` is not a non-empty ``(n, d)`` array.
     """
     order = _check_order(order)
     if isinstance(points_per_dim_list, (str, bytes)) or len(points_per_dim_list) == 0:
         raise ValueError(f"points_per_dim_list must be a non-empty list of integers, got {points_per_dim_list!r}")
     sizes = [_check_points_per_dim(n, order) for n in points_per_dim_list]
-    x = test_points(target, n_test, seed)
+    if x_test is None:
+        x = test_points(target, n_test, seed)
+    else:
+        x = np.asarray(x_test, dtype=np.float64)
+        if x.ndim != 2 or x.shape[1] != target.d or len(x) == 0:
+            raise ValueError(f"x_test must be a non-empty (n, {target.d}) array of test inputs, got shape {x.shape}")
     y = np.asarray(target(x), dtype=np.float64)
     scale = float(np.sqrt(np.mean(y**2))) if relative else 1.0
     out = []

@@ -207,3 +207,22 @@ def test_toy_run_reports_both_metrics():
     assert list(history[:, 0]) == [0, 100, 200, 300]
     assert out["rmse_test_min"] == history[:, 2].min() <= out["rmse_test"]
     assert piecewise_linear.run_toy(cfg)["rmse_test_min"] == out["rmse_test_min"]  # deterministic
+
+
+def test_figure3_trains_with_its_own_batch_cap():
+    book = resolve("piecewise", "book")
+    assert (book.batch_cap, book.modular_batch_cap) == (10_000, 10_000)  # the book's runs are unchanged
+    paper = resolve("piecewise", "paper")
+    assert (paper.batch_cap, paper.modular_batch_cap) == (10_000, 30_000)  # the authors' Figure 2 and 3 caps
+    fig2 = set(piecewise_linear.figure2_configs(book)[1])
+    fig3 = piecewise_linear.figure3_configs(book)
+    assert {c.batch_cap for c in fig3} == {10_000}
+    shared = [c for c in fig3 if c.architecture == "dense" and c.depth in book.depths]
+    assert shared and set(shared) <= fig2  # equal caps: Figure 3's dense nets are Figure 2's runs (one cache entry)
+    capped = resolve("piecewise", "book", modular_batch_cap=30_000)
+    fig3 = piecewise_linear.figure3_configs(capped)
+    assert {c.batch_cap for c in fig3} == {30_000} and {c.architecture for c in fig3} == {"dense", "modular"}
+    assert {c.batch_cap for c in piecewise_linear.figure2_configs(capped)[1]} == {10_000}
+    assert not set(fig3) & fig2
+    with pytest.raises(ValueError, match="modular_batch_cap must be a positive integer, got 0"):
+        resolve("piecewise", "smoke", modular_batch_cap=0)

@@ -195,3 +195,35 @@ def test_bad_arguments(exp2d):
     with pytest.raises(ValueError, match="points_per_dim"):
         fit_grid(exp2d, 5.0, 1)
     assert ORDERS[-1] == "simplex"
+
+
+# ---------------------------------------------------------------- test grids (the authors' Figure 4 convention)
+def test_test_grid_spans_the_shrunk_box_evenly(exp1d, exp2d):
+    from precision.splines import test_grid
+
+    x = test_grid(exp1d, 2000, shrink=0.9)
+    assert x.shape == (2000, 1) and x.dtype == np.float64
+    assert x[0, 0] == pytest.approx(-0.9, abs=1e-15) and x[-1, 0] == pytest.approx(0.9, abs=1e-15)
+    assert np.allclose(np.diff(x[:, 0]), 1.8 / 1999, rtol=1e-12)
+    g = test_grid(exp2d, 5)  # default: the central 80 %
+    assert g.shape == (25, 2) and set(np.round(g[:, 1], 12)) == {-0.8, -0.4, 0.0, 0.4, 0.8}
+    for bad in (1, 2.0, True):
+        with pytest.raises(ValueError, match="points_per_dim must be an integer of at least 2"):
+            test_grid(exp1d, bad)
+    with pytest.raises(ValueError, match="shrink"):
+        test_grid(exp1d, 10, shrink=1.5)
+
+
+def test_grid_scaling_on_given_points(exp2d):
+    from precision.splines import test_grid
+
+    x = test_grid(exp2d, 41)
+    rows = grid_scaling(exp2d, [8, 16], 3, x_test=x, relative=True)
+    y = exp2d(x)
+    expected = np.sqrt(np.mean((fit_grid(exp2d, 16, 3)(x) - y) ** 2)) / np.sqrt(np.mean(y**2))
+    assert rows[1] == (256, pytest.approx(expected, rel=1e-14))
+    # the given points replace the random draw: n_test and seed no longer matter
+    assert rows == grid_scaling(exp2d, [8, 16], 3, n_test=7, seed=99, x_test=x, relative=True)
+    assert rows != grid_scaling(exp2d, [8, 16], 3, n_test=len(x), relative=True)
+    with pytest.raises(ValueError, match=r"x_test must be a non-empty \(n, 2\) array"):
+        grid_scaling(exp2d, [8], 3, x_test=np.zeros((5, 3)))

@@ -5,7 +5,7 @@ the figure-by-figure specification (``SPEC.md`` beside it, read from the authors
 code) or the authors' experiment code itself states for an experiment this book runs. A
 :class:`Setting` names a chapter of :data:`~precision.chapters.profiles.SIZES` and either one of
 its config knobs or, with ``is_knob=False``, a setting that no knob expresses (the line search of
-the low-curvature steps, the test set of the spline figure, ...).
+the low-curvature steps, ...).
 
 The ``paper`` profile equals the authors' value wherever a knob can hold it. Where it cannot,
 or where the authors give only a range or an end point, :attr:`Setting.note` says in one
@@ -81,20 +81,18 @@ SETTINGS: tuple[Setting, ...] = (
             "stages, II.6.15a depth 6 or 9 in three)"),
     Setting("piecewise", "modular_sizes", "N up to ~1e6", _CODE,
             note="the authors' end point only; the `paper` profile continues its ×4 grid from 256 to 1 048 576"),
-    Setting("piecewise", "Fig. 3 batch cap", 30_000, f"{_SPEC} conventions (30 000 for tanh/modular); {_CODE}",
-            note="one knob, batch_cap, serves Figures 2 and 3, and it holds Figure 2's 10 000 (the authors' cap "
-                 "for ReLU sweeps), so Figure 3's nets train on a sliding 10 000-point window above that size",
-            is_knob=False),
+    Setting("piecewise", "modular_batch_cap", 30_000, f"{_SPEC} conventions (30 000 for tanh/modular); {_CODE} "
+            "(MAX_BATCH_SIZE 30 000 for the modular nets and their dense baselines)"),
     # ----------------------------------------------------------------- Chapter 3
-    Setting("nonlinear", "sizes_1d", "grids up to ~2.2 M points", _CODE,
-            note="the authors' end point only; the `paper` profile extends the book's grid (4…2 048) by ×4 "
-                 "steps to 2 200 000 points"),
-    Setting("nonlinear", "Fig. 4 test set", "test points on grids", _CODE,
-            note="the spline curves are tested on spline_n_test uniform points in the central 80 % box (SPEC "
-                 "conventions); no knob chooses a grid test set", is_knob=False),
-    Setting("nonlinear", "Fig. 4 seeds in 3-D", 4, _CODE,
-            note="the 3-D panel is measured on one draw of test points; Figure 4 has no seeds knob",
-            is_knob=False),
+    Setting("nonlinear", "sizes_1d", tuple(int(1.5**i) for i in range(6, 37)),
+            "authors' Figure 4 notebook (1d-2d-3d-nonlinear: ⌊1.5^i⌋ points, i = 6…36)"),
+    Setting("nonlinear", "sizes_2d", tuple(int(int(1.5**i) ** 0.5) for i in range(9, 36)),
+            "authors' Figure 4 notebook (1d-2d-3d-nonlinear: ⌊√⌊1.5^i⌋⌋ points per side, i = 9…35)"),
+    Setting("nonlinear", "spline_test", "grid", "authors' Figure 4 notebook (1d-2d-3d-nonlinear: 1-D 2000 evenly "
+            "spaced points on [−0.9, 0.9], 2-D a 121 × 121 grid on [−0.8, 0.8]²) and tricubic script (3-D: 30 000 "
+            "uniform points in the central 80 % box), as precision.chapters.nonlinear.TEST_GRIDS holds them"),
+    Setting("nonlinear", "spline_seeds", 4, f"{_CODE} (3-D tricubic runs of I.30.5 at seeds 0–3, mean ± std over "
+            "the test draws)"),
     Setting("nonlinear", "equations", _FIG5_EQUATIONS, f"{_SPEC} §3, Fig. 5"),
     Setting("nonlinear", "depths", (2, 3, 4), f"{_SPEC} §3, Fig. 5 (same grid as Fig. 2)"),
     Setting("nonlinear", "seeds", 4, f"{_SPEC} conventions (median over 4 seeds)"),

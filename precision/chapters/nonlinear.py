@@ -14,13 +14,15 @@ from typing import Sequence
 
 import numpy as np
 
-from ..splines import grid_scaling, loglog_slope, test_points
+from ..splines import fit_grid, loglog_slope, test_grid, test_points
 from .nets import NetRun, width_for
 from .piecewise_linear import figure2_configs
-from .profiles import resolve
+from .profiles import SPLINE_TESTS, resolve
 
-__all__ = ["SplineCurve", "CurveResult", "FIGURE4", "figure4_target", "run_curve", "SolverTrapRow",
-           "solver_trap", "tanh_configs", "relu_configs", "TANH_BATCH_CAP"]
+__all__ = ["SplineCurve", "CurveResult", "FIGURE4", "figure4_target", "run_curve", "ConventionRow",
+           "compare_conventions", "convention_summary", "test_set_words", "test_sets_sentence", "SolverTrapRow",
+           "solver_trap", "tanh_configs", "relu_configs", "TANH_BATCH_CAP", "SPLINE_TESTS", "TEST_GRIDS",
+           "RANDOM_TEST_SHRINK"]
 
 #: Adam's full-batch limit for tanh nets (paper: 30 000 for tanh sweeps).
 TANH_BATCH_CAP = 30_000
@@ -85,10 +87,25 @@ def figure4_target(dim: int):
     raise ValueError(f"Figure 4 has panels for dim 1, 2 and 3; got {dim!r}")
 
 
+#: The authors' Figure 4 test grids, per panel: (points per side, fraction of each side of the
+#: box they span): 2000 evenly spaced points on [−0.9, 0.9] for eˣ, a 121 × 121 grid on
+#: [−0.8, 0.8]² for e^(xy) (their figure notebook, precision.chapters.authors). Their 3-D panel
+#: drew its test points at random, so ``test="grid"`` leaves 3-D on random points.
+TEST_GRIDS: dict[int, tuple[int, float]] = {1: (2000, 0.9), 2: (121, 0.8)}
+
+#: Random test points fill the central 80 % of each side of the box (SPEC conventions).
+RANDOM_TEST_SHRINK = 0.8
+
+
 @dataclass(frozen=True)
 class CurveResult:
     """A measured Figure 4 curve: grid sizes D, RMSE (relative in 1D/2D, absolute in 3D), the
-    slope fitted over the curve's window, and the RMS of the test labels (for the floor)."""
+    slope fitted over the curve's window, and the RMS of the test labels (for the floor).
+
+    The test set: ``test`` is ``"grid"`` when the curve was tested on a :data:`TEST_GRIDS`
+    grid, else ``"uniform"`` (random points); ``n_test`` points spanning ``shrink`` of each side
+    of the box. On random points ``rmse`` is the mean over ``runs.shape[0]`` draws (the authors'
+    3-D convention), ``rmse_std`` their standard deviation; ``runs`` holds every draw's RMSEs."""
 
     curve: SplineCurve
     D: np.ndarray
@@ -97,24 +114,167 @@ class CurveResult:
     slope: float
     relative: bool
     rms_y: float
+    runs: np.ndarray | None = None
+    test: str = "uniform"
+    n_test: int = 0
+    shrink: float = RANDOM_TEST_SHRINK
 
     @property
     def best(self) -> float:
         return float(self.rmse.min())
 
+    @property
+    def draws(self) -> int:
+        """How many test sets the RMSE averages (1 on a grid)."""
+        return 1 if self.runs is None else int(self.runs.shape[0])
 
-def run_curve(curve: SplineCurve, sizes: Sequence[int], n_test: int = 30_000, seed: int = 0) -> CurveResult:
-    """Measure ``curve`` at ``sizes`` points per dimension plus its fit window (paper §3, Figure 4)."""
+    @property
+    def rmse_std(self) -> np.ndarray:
+        """Standard deviation of the RMSE over the draws (zeros for one)."""
+        return np.zeros_like(self.rmse) if self.runs is None else self.runs.std(axis=0)
+
+
+def _check_run_curve(test: str, seeds: int) -> None:
+    from ..checks import check_choice, check_positive_int
+
+    check_choice("spline_test", test, SPLINE_TESTS)
+    check_positive_int("spline_seeds", seeds)
+
+
+def run_curve(curve: SplineCurve, sizes: Sequence[int], n_test: int = 30_000, seed: int = 0,
+              test: str = "uniform", seeds: int = 1, shrink: float = RANDOM_TEST_SHRINK) -> CurveResult:
+    """Measure ``curve`` at ``sizes`` points per dimension plus its fit window (paper §3, Figure 4).
+
+    ``test="uniform"``: ``n_test`` random points in the central ``shrink`` (80 %) of each side of
+    the box, drawn with seeds ``seed, seed + 1, …`` (``seeds`` draws), the RMSE averaged over
+    the draws. ``test="grid"``: the authors' test grid of the panel (:data:`TEST_GRIDS`), where
+    they used one; the 3-D panel has none and stays on random draws. The slope is fitted to the
+    mean. ``sizes=()`` measures the fit window only (enough for the slope)."""
+    _check_run_curve(test, seeds)
     target = figure4_target(curve.dim)
     lowest = 2 if curve.order == "simplex" else int(curve.order) + 1
     grid = sorted({int(n) for n in sizes if n >= lowest} | set(curve.fit_sizes))
     relative = curve.dim < 3
-    rows = grid_scaling(target, grid, curve.order, n_test=n_test, seed=seed, relative=relative)
-    D, rmse = np.array([r[0] for r in rows], dtype=np.float64), np.array([r[1] for r in rows])
+    if test == "grid" and curve.dim in TEST_GRIDS:
+        per_side, shrink = TEST_GRIDS[curve.dim]
+        test_sets = [test_grid(target, per_side, shrink)]
+    else:
+        test = "uniform"
+        test_sets = [test_points(target, n_test, s, shrink) for s in range(seed, seed + seeds)]
+    labels = [np.asarray(target(x), dtype=np.float64) for x in test_sets]
+    scales = [float(np.sqrt(np.mean(y**2))) if relative else 1.0 for y in labels]
+    runs = np.empty((len(test_sets), len(grid)))
+    for j, n in enumerate(grid):  # one fit per grid, evaluated on every test set
+        fit = fit_grid(target, n, curve.order)
+        for i, (x, y, scale) in enumerate(zip(test_sets, labels, scales)):
+            runs[i, j] = float(np.sqrt(np.mean((fit(x) - y) ** 2))) / scale
+    D = np.array([n**curve.dim for n in grid], dtype=np.float64)
+    rmse = runs[0] if len(runs) == 1 else runs.mean(axis=0)
     in_fit = np.isin(grid, curve.fit_sizes)
-    slope = loglog_slope([r for r, keep in zip(rows, in_fit) if keep], curve.fit_floor)
-    y = target(test_points(target, n_test, seed))
-    return CurveResult(curve, D, rmse, in_fit, slope, relative, float(np.sqrt(np.mean(y**2))))
+    slope = loglog_slope([(d, r) for d, r, keep in zip(D, rmse, in_fit) if keep], curve.fit_floor)
+    return CurveResult(curve, D, rmse, in_fit, slope, relative, float(np.sqrt(np.mean(labels[0] ** 2))),
+                       runs=runs, test=test, n_test=len(test_sets[0]), shrink=shrink)
+
+
+@dataclass(frozen=True)
+class ConventionRow:
+    """The slope of one Figure 4 curve under three test sets: ``uniform``, random points in the
+    central 80 % box (SPEC); ``grid``, the authors' test grid (:data:`TEST_GRIDS`); ``same_box``,
+    random points on the authors' grid's box — which separates the box from the spacing."""
+
+    curve: SplineCurve
+    uniform: float
+    grid: float
+    same_box: float
+
+
+def compare_conventions(n_test: int = 30_000, seeds: int = 1) -> list[ConventionRow]:
+    """:class:`ConventionRow` for every Figure 4 curve of a panel the authors tested on a grid,
+    each slope measured over the curve's fit window only."""
+    rows = []
+    for curve in FIGURE4:
+        if curve.dim in TEST_GRIDS:
+            slopes = [run_curve(curve, (), n_test, seeds=seeds, **kw).slope
+                      for kw in ({}, dict(test="grid"), dict(shrink=TEST_GRIDS[curve.dim][1]))]
+            rows.append(ConventionRow(curve, *slopes))
+    return rows
+
+
+_PANEL = {1: "1-D", 2: "2-D", 3: "3-D"}
+
+
+def _percent(fraction: float) -> str:
+    return f"{fraction * 100:.0f} %"
+
+
+def _count(n: int) -> str:
+    return f"{n:,}".replace(",", "\u2009")  # 30 000, thin space, as in the prose
+
+
+def test_set_words(result: CurveResult) -> str:
+    """The test set of a measured Figure 4 curve, in words, from the result itself."""
+    where = f"the central {_percent(result.shrink)} of each side of the box"
+    if result.test == "grid":
+        per_side = round(result.n_test ** (1 / result.curve.dim))
+        points = " × ".join([_count(per_side)] * result.curve.dim)
+        return f"{points} evenly spaced points spanning {where}"
+    words = f"{_count(result.n_test)} uniform random points in {where}"
+    return words + (f", RMSE averaged over {result.draws} draws (band: ± one standard deviation)"
+                    if result.draws > 1 else "")
+
+
+test_set_words.__test__ = False  # not a pytest test despite its name
+
+
+def test_sets_sentence(results: Sequence[CurveResult]) -> str:
+    """One sentence naming the test points of every panel (panels with the same test set together)."""
+    words: dict[str, list[int]] = {}
+    for r in sorted(results, key=lambda r: r.curve.dim):
+        dims = words.setdefault(test_set_words(r), [])
+        if r.curve.dim not in dims:
+            dims.append(r.curve.dim)
+    parts = []
+    for text, dims in words.items():
+        names = [_PANEL[d] for d in dims]
+        parts.append((" and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]) + ": " + text)
+    return "; ".join(parts) + "."
+
+
+def convention_summary(rows: Sequence[ConventionRow], tolerance: float = 0.3, same: float = 0.05) -> str:
+    """What the authors' test grids change, chosen by the measured slopes of :func:`compare_conventions`.
+
+    The spacing matters where evenly spaced and random points on the same box differ by more
+    than ``same``; a curve moves where the authors' grid and the SPEC convention differ by more
+    than ``tolerance`` (degree 7, pre-asymptotic under any convention, is not judged)."""
+    if not rows:
+        raise ValueError("rows must hold at least one ConventionRow (see compare_conventions)")
+    widest = max(rows, key=lambda r: abs(r.grid - r.same_box))
+    spacing = abs(widest.grid - widest.same_box)
+    if spacing <= same:
+        text = [f"The spacing of the test points does not matter: evenly spaced and random points on the same box "
+                f"give slopes within {spacing:.2f} of each other."]
+    else:
+        text = [f"The spacing of the test points matters somewhat: evenly spaced and random points on the same box "
+                f"give slopes up to {spacing:.2f} apart (the {_PANEL[widest.curve.dim]} {widest.curve.label} "
+                f"spline, {widest.grid:.2f} against {widest.same_box:.2f})."]
+    judged = [r for r in rows if r.curve.order != 7]
+    moved = [r for r in judged if abs(r.grid - r.uniform) > tolerance]
+    if not moved:
+        largest = max((abs(r.grid - r.uniform) for r in judged), default=0.0)
+        text.append(f"No slope (degree 7 aside) moves by more than {tolerance} between the two conventions (largest "
+                    f"change {largest:.2f}), so the conclusions above hold under either.")
+        return " ".join(text)
+    by_box = all(abs(r.grid - r.same_box) <= same for r in moved)
+    text.append(("The box does matter" if by_box else "The convention matters") + " for " + ", ".join(
+        f"the {_PANEL[r.curve.dim]} {r.curve.label} spline ({r.grid:.2f} on the authors' grid against "
+        f"{r.uniform:.2f} on the central {_percent(RANDOM_TEST_SHRINK)}, theory {r.curve.theory:.2f})"
+        for r in moved) + ".")
+    wider = all(TEST_GRIDS[r.curve.dim][1] > RANDOM_TEST_SHRINK for r in moved)
+    if by_box and wider and all(r.grid < r.uniform for r in moved):
+        text.append("A box that reaches closer to the ends keeps the boundary layer of the not-a-knot ends inside "
+                    "the test set over the whole fitted window, so the slope measured there is pre-asymptotic, "
+                    "steeper than the interior rate.")
+    return " ".join(text)
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,8 @@ SIZES: dict[str, dict[str, dict[str, Any]]] = {
 @dataclass(frozen=True)
 class PiecewiseConfig:
     """Chapter 2: Figure 1 (toy fits, linear regions), Figure 2 (simplex vs ReLU nets on six
-    equations), Figure 3 (modular vs dense nets)."""
+    equations), Figure 3 (modular vs dense nets). ``batch_cap`` is Adam's full-batch limit for
+    Figure 2's nets, ``modular_batch_cap`` the one for Figure 3's nets, modular and dense."""
 
     profile: str
     fig1_steps: int = _knob(check_positive_int)
@@ -97,6 +98,7 @@ class PiecewiseConfig:
     modular_targets: tuple[str, ...] = _knob(check_equations)
     modular_node_depths: tuple[int, ...] = _knob(check_sizes)
     modular_sizes: tuple[int, ...] = _knob(check_sizes)
+    modular_batch_cap: int = _knob(check_positive_int)
 
 
 _FIG2_EQUATIONS = ("Z.001", "II.8.31", "I.30.5", "I.8.14", "I.44.4", "II.6.15a")
@@ -105,25 +107,44 @@ SIZES["piecewise"] = {
     "smoke": dict(fig1_steps=3000, equations=_FIG2_EQUATIONS, simplex_sizes=(64, 256, 1024, 4096),
                   simplex_max_high_d=1024, simplex_seeds=2, fit_min_points=256, net_sizes=(128, 512), depths=(2, 3, 4), seeds=1,
                   steps=300, batch_cap=10_000, n_test=2000, modular_targets=("I.8.14",), modular_node_depths=(2,),
-                  modular_sizes=(128, 512)),
+                  modular_sizes=(128, 512), modular_batch_cap=10_000),
     "book": dict(fig1_steps=25_000, equations=_FIG2_EQUATIONS, simplex_sizes=(64, 256, 1024, 4096, 16_384),
                  simplex_max_high_d=1024, simplex_seeds=4, fit_min_points=256, net_sizes=(256, 1024, 4096), depths=(2, 3, 4), seeds=2,
                  steps=4000, batch_cap=10_000, n_test=5000, modular_targets=("I.8.14", "II.6.15a"),
-                 modular_node_depths=(2,), modular_sizes=(256, 1024, 4096)),
+                 modular_node_depths=(2,), modular_sizes=(256, 1024, 4096), modular_batch_cap=10_000),
     "paper": dict(fig1_steps=25_000, equations=_FIG2_EQUATIONS,
                   simplex_sizes=(64, 256, 1024, 4096, 16_384, 65_536, 262_144), simplex_max_high_d=262_144,
                   simplex_seeds=4, fit_min_points=256, net_sizes=(256, 1024, 4096, 16_384, 65_536, 262_144), depths=(2, 3, 4), seeds=4,
                   steps=20_000, batch_cap=10_000, n_test=30_000, modular_targets=("I.8.14", "II.6.15a"),
-                  modular_node_depths=(2, 3), modular_sizes=(256, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576)),
+                  modular_node_depths=(2, 3), modular_sizes=(256, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576),
+                  modular_batch_cap=30_000),  # the authors' cap for Figure 3 (precision.chapters.authors)
 }
+
+#: Figure 4's test sets (:class:`NonlinearConfig`).
+SPLINE_TESTS = ("uniform", "grid")
+
+
+def _check_spline_test(name: str, value: Any) -> str:
+    from ..checks import check_choice
+
+    return check_choice(name, value, SPLINE_TESTS)
+
 
 @dataclass(frozen=True)
 class NonlinearConfig:
     """Chapter 3: Figure 4 (spline scaling), Figure 5 (tanh vs ReLU vs simplex), Figure 6
-    (I.11.19 and the multiplication gadget)."""
+    (I.11.19 and the multiplication gadget).
+
+    ``spline_test`` is Figure 4's test set, one of :data:`SPLINE_TESTS`: ``"uniform"``,
+    ``spline_n_test`` random points in the central 80 % of each box (SPEC conventions), or
+    ``"grid"``, the authors' evenly spaced test grids in 1-D and 2-D
+    (:data:`precision.chapters.nonlinear.TEST_GRIDS`; 3-D stays on random points, as theirs did).
+    ``spline_seeds`` random test draws are averaged for every curve tested on random points."""
 
     profile: str
     spline_n_test: int = _knob(check_positive_int)
+    spline_test: str = _knob(_check_spline_test)
+    spline_seeds: int = _knob(check_positive_int)
     sizes_1d: tuple[int, ...] = _knob(check_sizes)
     sizes_2d: tuple[int, ...] = _knob(check_sizes)
     sizes_3d: tuple[int, ...] = _knob(check_sizes)
@@ -161,15 +182,21 @@ _SPLINE_GRIDS = dict(sizes_1d=(4, 6, 8, 11, 16, 23, 32, 45, 64, 90, 128, 256, 51
                      sizes_2d=(6, 8, 11, 16, 23, 32, 45, 64, 90, 128, 181, 256),
                      sizes_3d=(6, 8, 10, 14, 20, 28, 40, 48, 64, 80, 96))
 _PAPER_NET_SIZES = (256, 1024, 4096, 16_384, 65_536, 262_144)
-_PAPER_1D_MORE = (8192, 32_768, 131_072, 524_288, 2_200_000)
+# The authors' Figure 4 grids (precision.chapters.authors): D = ⌊1.5^i⌋ points, i = 6…36 in 1-D
+# (11 … 2 184 164); in 2-D ⌊√⌊1.5^i⌋⌋ points per side, i = 9…35 (6 … 1206).
+_AUTHORS_1D = tuple(int(1.5**i) for i in range(6, 37))
+_AUTHORS_2D = tuple(int(int(1.5**i) ** 0.5) for i in range(9, 36))
 
 SIZES["nonlinear"] = {
-    "smoke": dict(spline_n_test=5000, **_SPLINE_GRIDS, equations=_FIG5_EQUATIONS, net_sizes=(128, 512),
+    "smoke": dict(spline_n_test=5000, spline_test="uniform", spline_seeds=1, **_SPLINE_GRIDS,
+                  equations=_FIG5_EQUATIONS, net_sizes=(128, 512),
                   **_TANH["smoke"], simplex_sizes=(64,), simplex_seeds=1, gadget_points=2000),
-    "book": dict(spline_n_test=30_000, **_SPLINE_GRIDS, equations=_FIG5_EQUATIONS, net_sizes=(256, 1024, 4096),
+    "book": dict(spline_n_test=30_000, spline_test="uniform", spline_seeds=1, **_SPLINE_GRIDS,
+                 equations=_FIG5_EQUATIONS, net_sizes=(256, 1024, 4096),
                  **_TANH["book"], simplex_sizes=(256, 1024), simplex_seeds=1, gadget_points=10_000),
-    # the authors' 1-D grids reach ~2.2 M points (precision.chapters.authors)
-    "paper": dict(spline_n_test=30_000, **dict(_SPLINE_GRIDS, sizes_1d=_SPLINE_GRIDS["sizes_1d"] + _PAPER_1D_MORE),
+    # Figure 4 as the authors ran it: their grids, their test grids, 4 test draws in 3-D
+    "paper": dict(spline_n_test=30_000, spline_test="grid", spline_seeds=4,
+                  **dict(_SPLINE_GRIDS, sizes_1d=_AUTHORS_1D, sizes_2d=_AUTHORS_2D),
                   equations=_FIG5_EQUATIONS, net_sizes=_PAPER_NET_SIZES,
                   **_TANH["paper"], simplex_sizes=(64, 256, 1024, 4096, 16_384, 65_536, 262_144), simplex_seeds=4,
                   gadget_points=30_000),
@@ -357,9 +384,9 @@ CONFIGS["beyond"] = BeyondConfig
 FIXED: dict[str, tuple[str, ...]] = {
     "introduction": ("adam_steps", "bfgs_steps", "example_n_large", "example_n_small", "n_test", "reference_digits",
                      "restarts", "scaling_targets", "seeds"),
-    "piecewise": ("batch_cap", "fig1_steps", "fit_min_points", "modular_node_depths", "modular_sizes", "n_test",
-                  "simplex_max_high_d", "simplex_seeds"),
-    "nonlinear": ("gadget_points", "n_test", "simplex_seeds", "spline_n_test"),
+    "piecewise": ("batch_cap", "fig1_steps", "fit_min_points", "modular_batch_cap", "modular_node_depths",
+                  "modular_sizes", "n_test", "simplex_max_high_d", "simplex_seeds"),
+    "nonlinear": ("gadget_points", "n_test", "simplex_seeds", "spline_n_test", "spline_seeds"),
     "optimization": ("adam_width", "hessian_n", "hessian_widths", "n_test", "pipeline_width", "speed_max_steps",
                      "speed_rmse", "tau"),
     "beyond": ("adam_lr", "adam_steps", "bfgs_steps", "cheb_degree", "cheb_degree_2d", "floor_points",

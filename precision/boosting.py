@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
@@ -169,7 +169,8 @@ def boost_history(runs: StageRuns, c: float) -> np.ndarray:
 def stage_trainer(optimizer: str = "bfgs", steps: int = 10_000, adam_steps: int = 0, lr: float = 1e-3,
                   lowcurv_steps: int = 0, tau: float = 1e-15, hessian_every: int = 1, record_every: int = 10,
                   lm_options: dict | None = None, threads: int | None = 1,
-                  after: Callable[[str, torch.nn.Module], None] | None = None):
+                  after: Callable[[str, torch.nn.Module], None] | None = None,
+                  lowcurv_options: dict | Sequence[dict] | None = None):
     """A stage trainer for :func:`fit_stages`: optional full-batch Adam (``adam_steps`` at
     learning rate ``lr``), then BFGS or Levenberg–Marquardt (``optimizer``, at most ``steps``),
     then optional low-curvature steps (``lowcurv_steps``, threshold ``tau``).
@@ -192,12 +193,21 @@ def stage_trainer(optimizer: str = "bfgs", steps: int = 10_000, adam_steps: int 
         Passed to the second-order and low-curvature trainers (``None``: leave torch's setting).
     after
         Called as ``after(phase, model)`` after each phase (e.g. to store the parameters).
+    lowcurv_options
+        More keyword arguments of :func:`precision.lowcurv.train_lowcurv` (``low``,
+        ``points``, ``zooms``, ``always_step``): one dict for every stage, or one per stage
+        (0-based; the last one serves every later stage).
 
     Returns
     -------
     callable
         ``train(k, model, x, target, x_test, target_test) -> {phase: TrainResult}``.
     """
+    per_stage = [dict(lowcurv_options or {})] if isinstance(lowcurv_options, (dict, type(None))) \
+        else [dict(o) for o in lowcurv_options]
+    if not per_stage:
+        raise ValueError("lowcurv_options must be a dict or a non-empty list of dicts, got an empty list")
+
     def train(k: int, model, x, target, x_test, target_test) -> StageRuns:
         runs: StageRuns = {}
         if adam_steps:
@@ -218,9 +228,10 @@ def stage_trainer(optimizer: str = "bfgs", steps: int = 10_000, adam_steps: int 
         if after is not None:
             after(optimizer, model)
         if lowcurv_steps:
+            options = per_stage[min(k, len(per_stage) - 1)]
             runs["lowcurv"] = train_lowcurv(model, x, target, lowcurv_steps, tau, x_test, target_test,
                                             record_every=max(1, record_every // 10), hessian_every=hessian_every,
-                                            threads=threads)
+                                            threads=threads, **options)
             if after is not None:
                 after("lowcurv", model)
         return runs

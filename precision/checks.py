@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = ["check_positive_int", "check_nonnegative_int", "check_positive_float", "check_sizes",
-           "check_positive_floats", "check_relative_precisions", "check_choice", "check_scheduler"]
+           "check_positive_floats", "check_relative_precisions", "check_choice", "check_scheduler", "check_bool"]
 
 
 def _is_int(value: Any) -> bool:
@@ -80,4 +80,11 @@ def check_scheduler(name: str, value: Any) -> str | None:
     """``None`` (local processes) or a Dask scheduler address such as ``"tcp://host:8786"``."""
     if value is not None and (not isinstance(value, str) or not value):
         raise ValueError(f"{name} must be a Dask scheduler address such as 'tcp://host:8786', got {value!r}")
+    return value
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """``value`` if it is ``True`` or ``False`` (not 0/1 or a string)."""
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
     return value

@@ -14,13 +14,22 @@ ejmichaud/precision-ml) initialises ``best_loss = inf`` and never updates it, so
 early, and every zoom round runs around the previous round's best. Each zoomed grid has the
 previous best at its centre, so the α it returns is the best it saw, as ours is (their
 ``depth=4`` counts the first grid, so they zoom three times where our default zooms four).
-The real departures from the authors' code, both deliberate, are in the loop around it:
+The real departures from the authors' code are in the loop around it; by default (the
+book's convention) ours
 
-* they always take the step the search returns, even one that raises the loss; ours takes
-  a step only if it lowers the loss, so a run never increases the training loss;
-* they always run every step (500 per stage); ours stops early when no step size lowers
-  the loss (after a fresh Hessian), when no eigenvalue is below τ, or when the projected
-  gradient is exactly zero.
+* takes a step only if it lowers the loss, so a run never increases the training loss,
+  where they always take the step the search returns, even one that raises the loss;
+* stops early when no step size lowers the loss (after a fresh Hessian), when no
+  eigenvalue is below τ, or when the projected gradient is exactly zero, where they always
+  run every step (500 per stage).
+
+``train_lowcurv(..., always_step=True)`` is the authors' loop: every step the search
+returns is taken and the run lasts exactly ``steps`` steps. Two cases still end it early,
+because the step would be meaningless: a projected gradient that is exactly zero at a fresh
+Hessian (every remaining step would leave the point where it is) and a line search whose
+every trial loss is NaN or infinite (the authors' ``np.argmin`` would then step to a NaN).
+Their search is ``log_line_search(..., zooms=3)``, with ``low``/``points`` per target
+(Figure 9: ``1e-25`` and 70 points on xy, ``1e-30`` then ``1e-50`` and 70 points on I.11.19).
 """
 from __future__ import annotations
 
@@ -101,10 +110,7 @@ def log_line_search(phi: Callable[[float], float], f0: float, low: float = 1e-12
     >>> log_line_search(lambda a: (a - 1.0) ** 2, 1.0).improved
     True
     """
-    if not 0 < low < high:
-        raise ValueError(f"need 0 < low < high, got low={low}, high={high}")
-    if points < 2 or zooms < 0:
-        raise ValueError(f"need points >= 2 and zooms >= 0, got points={points}, zooms={zooms}")
+    _check_search(low, high, points, zooms)
     best_alpha, best_loss, evaluations = low, math.inf, 0
     lo, hi = math.log10(low), math.log10(high)
     for _ in range(zooms + 1):
@@ -118,6 +124,15 @@ def log_line_search(phi: Callable[[float], float], f0: float, low: float = 1e-12
         centre = math.log10(best_alpha)
         lo, hi = centre - spacing, centre + spacing
     return LineSearch(best_alpha, best_loss, best_loss < f0, evaluations)
+
+
+def _check_search(low: float, high: float, points: int, zooms: int) -> None:
+    """The line search's settings, or a ``ValueError`` naming the one that is wrong."""
+    if not 0 < low < high:
+        raise ValueError(f"need 0 < low < high, got low={low}, high={high}")
+    for name, value, least in (("points", points, 2), ("zooms", zooms, 0)):
+        if not (isinstance(value, int) and not isinstance(value, bool)) or value < least:
+            raise ValueError(f"{name} must be an integer >= {least}, got {value!r}")
 
 
 def project(V_S: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
@@ -190,7 +205,8 @@ def lowcurv_direction(H: torch.Tensor, g: torch.Tensor, tau: float) -> tuple[tor
 
 def train_lowcurv(model: torch.nn.Module, x, y, steps: int = 500, tau: float = 1e-15, x_test=None, y_test=None,
                   record_every: int = 1, chunk: int = 256, low: float = 1e-12, high: float = 1e12,
-                  points: int = 15, zooms: int = 4, hessian_every: int = 1, threads: int | None = 1) -> TrainResult:
+                  points: int = 15, zooms: int = 4, hessian_every: int = 1, threads: int | None = 1,
+                  always_step: bool = False) -> TrainResult:
     """Low-curvature subspace optimisation of the MSE, in place (paper §4.2.1).
 
     Each step: gradient ``g`` and exact Hessian ``H`` (:func:`precision.landscape.hessian`),
@@ -199,7 +215,10 @@ def train_lowcurv(model: torch.nn.Module, x, y, steps: int = 500, tau: float = 1
     it lowers the loss. The run stops early when no eigenvalue is below ``tau``, the
     projected gradient is exactly zero, or no step size lowers the loss (the next step
     would recompute the same direction). ``history`` rows: (step, train RMSE, test RMSE);
-    ``steps`` in the result counts the steps taken.
+    ``steps`` in the result counts the steps taken. With ``always_step=True`` (the authors'
+    loop) every step the search returns is taken, better or worse, and the run lasts exactly
+    ``steps`` steps unless the direction is exactly zero at a fresh Hessian or every trial
+    step gives a non-finite loss.
 
     The exact Hessian costs about P forward-over-reverse passes over the data (seconds for
     P = 481 and a few thousand points on one core), so ``hessian_every=k`` reuses one
@@ -230,6 +249,9 @@ def train_lowcurv(model: torch.nn.Module, x, y, steps: int = 500, tau: float = 1
     threads : int or None, default 1
         torch threads during the run (see :func:`precision.flat.torch_threads`; ``None``
         keeps torch's setting).
+    always_step : bool, default False
+        Take every step the line search returns, even one that raises the loss, and run all
+        ``steps`` (the authors' loop); ``False`` takes only steps that lower the loss.
 
     Returns
     -------
@@ -240,23 +262,26 @@ def train_lowcurv(model: torch.nn.Module, x, y, steps: int = 500, tau: float = 1
     Raises
     ------
     ValueError
-        If ``steps``, ``record_every`` or ``hessian_every`` is not a positive integer, or
-        ``tau`` is not positive.
+        If ``steps``, ``record_every`` or ``hessian_every`` is not a positive integer,
+        ``tau`` is not positive, ``always_step`` is not a bool, or the line search's settings
+        are invalid (see :func:`log_line_search`).
     """
     with torch_threads(threads):
         return _lowcurv(model, x, y, steps, tau, x_test, y_test, record_every, chunk, low, high, points, zooms,
-                        hessian_every)
+                        hessian_every, always_step)
 
 
 def _lowcurv(model, x, y, steps, tau, x_test, y_test, record_every, chunk, low, high, points, zooms,
-             hessian_every) -> TrainResult:
-    from .checks import check_positive_int
+             hessian_every, always_step) -> TrainResult:
+    from .checks import check_bool, check_positive_int
 
     check_positive_int("steps", steps)
     check_positive_int("record_every", record_every)
     check_positive_int("hessian_every", hessian_every)
+    check_bool("always_step", always_step)
     if not tau > 0:
         raise ValueError(f"tau must be positive, got {tau}")
+    _check_search(low, high, points, zooms)
     x, y = _as_data(x, y, flat_parameters(model))
     loss_fn, _ = _flat_loss(model, x, y)
     forward = flat_forward(model)
@@ -287,10 +312,16 @@ def _lowcurv(model, x, y, steps, tau, x_test, y_test, record_every, chunk, low, 
             break
         d = project(basis, g)
         if not bool(torch.any(d != 0)):
+            if reused and always_step:
+                basis = None
+                continue
             stopped = "the projected gradient is exactly zero"
             break
         search = log_line_search(lambda a: loss_at(w - a * d), f, low, high, points, zooms)
-        if not search.improved:
+        if always_step and not math.isfinite(search.loss):
+            stopped = "every step size along the low-curvature direction gives a non-finite loss"
+            break
+        if not always_step and not search.improved:
             if reused:
                 basis = None
                 continue

@@ -27,6 +27,8 @@ __all__ = [
     "broken_equations",
     "from_expression",
     "teacher",
+    "random_polynomial",
+    "NAMED_TARGETS",
     "sample",
     "target_by_name",
     "to_unit_box",
@@ -263,6 +265,36 @@ def teacher(widths: Sequence[int] = (1, 3, 3, 1), seed: int = 0, activation: str
     return Target(name, name, variables, (low,) * widths[0], (high,) * widths[0], None, net)
 
 
+def random_polynomial(degree: int = 5, seed: int = 0, scale: float = 1.5, low: float = -1.0,
+                      high: float = 1.0) -> Target:
+    """A polynomial ``Σ_k c_k x^k`` (k = 0 … ``degree``) with coefficients drawn uniformly
+    from ``[−scale, scale]`` by ``numpy.random.default_rng(seed)``, on ``x ∈ [low, high]``.
+
+    Appendix B's target: the authors fitted a random quintic with coefficients uniform in
+    [−1.5, 1.5] on x ∈ [−1, 1] (their notebook ``low-curvature-subspace-training-mse.ipynb``
+    drew it unseeded; this one is seeded). The coefficients are float64 numbers, kept
+    exactly in the SymPy formula, so the labels and :meth:`Target.reference` agree.
+    """
+    from .checks import check_nonnegative_int, check_positive_float
+
+    check_nonnegative_int("degree", degree)
+    check_nonnegative_int("seed", seed)
+    check_positive_float("scale", scale)
+    if not low < high:
+        raise ValueError(f"need low < high, got low={low}, high={high}")
+    coefficients = np.random.default_rng(seed).uniform(-scale, scale, degree + 1)
+    x = sympy.Symbol("x")
+    expr = sympy.Add(*(sympy.Float(float(c), precision=53) * x ** k for k, c in enumerate(coefficients)))
+    name = f"{'quintic' if degree == 5 else f'degree-{degree} polynomial'} (seed {seed})"
+    return Target(name, str(expr), ("x",), (float(low),), (float(high),), expr)
+
+
+#: Targets known by a name rather than an equation id: the paper's 1-3-3-1 tanh teacher
+#: (§4.1) and the random quintic of Appendix B (seed 0).
+NAMED_TARGETS: dict[str, Callable[[], Target]] = {"teacher": lambda: teacher(),
+                                                   "quintic": lambda: random_polynomial(5, seed=0)}
+
+
 # --------------------------------------------------------------------------- sampling
 @dataclass(frozen=True)
 class Dataset:
@@ -320,11 +352,14 @@ def to_unit_box(x: np.ndarray, low: Sequence[float], high: Sequence[float]) -> n
 
 
 def target_by_name(name: str) -> Target:
-    """``"teacher"`` (the paper's 1-3-3-1 tanh teacher, seed 0, on [−1, 1]) or an equation id."""
-    return teacher() if name == "teacher" else get_target(name)
+    """A name of :data:`NAMED_TARGETS` (``"teacher"``: the paper's 1-3-3-1 tanh teacher, seed 0,
+    on [−1, 1]; ``"quintic"``: Appendix B's random quintic, seed 0) or an equation id."""
+    return NAMED_TARGETS[name]() if name in NAMED_TARGETS else get_target(name)
 
 
 # --------------------------------------------------------------------------- checks
+_NAMES = " or ".join(repr(n) for n in NAMED_TARGETS)
+
 def check_equations(name: str, values: Any) -> tuple[str, ...]:
     """A non-empty list of usable equation ids (one id is taken as a list of one)."""
     if isinstance(values, str):
@@ -348,19 +383,19 @@ def check_equation(name: str, value: Any) -> str:
 
 
 def check_targets(name: str, values: Any) -> tuple[str, ...]:
-    """Equation ids, or ``"teacher"`` (the paper's 1-3-3-1 tanh teacher network)."""
+    """Equation ids, or names of :data:`NAMED_TARGETS` (``"teacher"``, ``"quintic"``)."""
     if isinstance(values, str):
         values = (values,)
     if not isinstance(values, Sequence) or len(values) == 0:
-        raise ValueError(f"{name} must be a non-empty list of equation ids or 'teacher', got {values!r}")
-    rest = [v for v in values if v != "teacher"]
+        raise ValueError(f"{name} must be a non-empty list of equation ids or {_NAMES}, got {values!r}")
+    rest = [v for v in values if v not in NAMED_TARGETS]
     if rest:
         check_equations(name, rest)
     return tuple(values)
 
 
 def check_target(name: str, value: Any) -> str:
-    """One equation id or ``"teacher"``."""
+    """One equation id or a name of :data:`NAMED_TARGETS`."""
     if not isinstance(value, str):
-        raise ValueError(f"{name} must be one equation id or 'teacher' (a string), got {value!r}")
+        raise ValueError(f"{name} must be one equation id or {_NAMES} (a string), got {value!r}")
     return check_targets(name, (value,))[0]

@@ -69,3 +69,22 @@ def test_boost_and_pipeline_are_the_same_loop():
         assert p["scale"] == s.scale and p["rmse_test"] == s.rmse_test
         assert np.array_equal(p["params"], torch.cat([q.detach().reshape(-1) for q in s.model.parameters()]).numpy())
         assert np.array_equal(p["bfgs"]["history"][:, 1:], s.main.history[:, 1:] / s.scale)
+
+
+def test_stage_trainer_passes_each_stage_its_own_lowcurv_options(monkeypatch):
+    seen = []
+
+    def fake_lowcurv(model, x, target, steps, tau, x_test, y_test, **kwargs):
+        seen.append(kwargs)
+        return boosting.TrainResult(1.0, 1.0, 0, 0.0, np.zeros((1, 3)), "fake")
+
+    monkeypatch.setattr(boosting, "train_lowcurv", fake_lowcurv)
+    data = targets.sample(targets.get_target("Z.001"), 40, 50, seed=0)
+    x, y = torch.from_numpy(data.x_train), torch.from_numpy(data.y_train)
+    options = [dict(low=1e-30, points=70, always_step=True), dict(low=1e-50, points=70, always_step=True)]
+    train = boosting.stage_trainer("bfgs", 5, lowcurv_steps=2, record_every=5, lowcurv_options=options)
+    boosting.fit_stages(lambda k, x_k, r: models.mlp(1, 3, 2, seed=k), train, x, y, 3)
+    assert [s["low"] for s in seen] == [1e-30, 1e-50, 1e-50]  # the last one serves later stages
+    assert all(s["always_step"] and s["points"] == 70 for s in seen)
+    with pytest.raises(ValueError, match="lowcurv_options"):
+        boosting.stage_trainer("bfgs", 5, lowcurv_steps=2, lowcurv_options=[])

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 import torch
 
 from precision import lowcurv, models, optimizers
@@ -58,3 +59,47 @@ def test_direction_keeps_only_the_flat_eigen_directions():
     g = torch.tensor([1.0, 2.0, 3.0, 4.0], dtype=torch.float64)
     d, dim = lowcurv.lowcurv_direction(H, g, tau=1e-6)
     assert dim == 2 and torch.allclose(d, torch.tensor([0.0, 2.0, 3.0, 0.0], dtype=torch.float64), atol=1e-15)
+
+
+def _after_bfgs():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, size=(150, 1))
+    y = x[:, 0] ** 2
+    net = models.mlp(1, 4, 3, "tanh", seed=0)  # 33 parameters
+    first = optimizers.train_bfgs(net, x, y, 150)
+    return net, x, y, first
+
+
+def test_always_step_runs_exactly_the_steps_asked_for():
+    net, x, y, first = _after_bfgs()
+    start = [p.detach().clone() for p in net.parameters()]
+    res = lowcurv.train_lowcurv(net, x, y, steps=12, tau=1e-4, always_step=True, zooms=3)
+    assert res.steps == 12 and res.history[-1, 0] == 12 and len(res.history) == 13
+    assert res.stopped.startswith("ran all 12 steps")
+    # the same start in the book's convention ends no higher than it began
+    with torch.no_grad():
+        for p, s in zip(net.parameters(), start):
+            p.copy_(s)
+    book = lowcurv.train_lowcurv(net, x, y, steps=12, tau=1e-4)
+    assert book.rmse_train <= first.rmse_train
+
+
+def test_always_step_takes_a_step_that_raises_the_loss():
+    # every step size in [1e6, 1e12] overshoots: the book's convention takes none, the authors' takes them all
+    net, x, y, first = _after_bfgs()
+    start = [p.detach().clone() for p in net.parameters()]
+    book = lowcurv.train_lowcurv(net, x, y, steps=3, tau=1e-2, low=1e6, high=1e12)
+    assert book.steps == 0 and "lowers the loss" in book.stopped and book.rmse_train == first.rmse_train
+    with torch.no_grad():
+        for p, s in zip(net.parameters(), start):
+            p.copy_(s)
+    authors = lowcurv.train_lowcurv(net, x, y, steps=3, tau=1e-2, low=1e6, high=1e12, always_step=True)
+    assert authors.steps == 3 and authors.rmse_train > 10 * first.rmse_train
+
+
+def test_bad_lowcurv_settings_name_the_parameter():
+    net, x, y = models.mlp(1, 3, 2, "tanh", seed=0), np.linspace(-1, 1, 20)[:, None], np.linspace(-1, 1, 20)
+    for kwargs, name in ((dict(always_step="yes"), "always_step"), (dict(always_step=1), "always_step"),
+                         (dict(points=1), "points"), (dict(zooms=-1), "zooms"), (dict(low=1e13), "low")):
+        with pytest.raises(ValueError, match=name):
+            lowcurv.train_lowcurv(net, x, y, steps=2, **kwargs)

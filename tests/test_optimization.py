@@ -164,3 +164,103 @@ def test_our_bfgs_and_scipy_reach_the_same_target():
     assert res["ours"]["reached"] and res["scipy"]["reached"]
     assert res["ours"]["rmse_train"] <= 1e-2 and res["scipy"]["rmse_train"] <= 1e-2
     assert res["ratio"] > 0
+
+
+def test_the_paper_profile_takes_the_authors_low_curvature_steps():
+    book, paper = profiles.sizes("optimization", "book"), profiles.sizes("optimization", "paper")
+    for t in book.fig8_targets + book.fig9_targets:  # the book's default search and convention everywhere
+        p = opt.pipeline_for(book, t)
+        assert (p.search_low, p.search_points, p.search_zooms, p.always_step) == ((1e-12,), 15, 4, False)
+    xy, dot = opt.pipeline_for(paper, "Z.008"), opt.pipeline_for(paper, "I.11.19")
+    assert xy.lowcurv_options(0)["low"] == xy.lowcurv_options(1)["low"] == 1e-25 and xy.search_points == 70
+    assert dot.lowcurv_options(0)["low"] == 1e-30 and dot.lowcurv_options(1)["low"] == 1e-50
+    square = opt.pipeline_for(paper, "Z.001")
+    assert square.lowcurv_options(0) == dict(low=1e-12, high=1e12, points=15, zooms=3, always_step=True)
+    assert "authors' convention" in opt.lowcurv_convention(paper) and "1e-50 (stage 2)" in opt.lowcurv_convention(paper)
+    assert "book's convention" in opt.lowcurv_convention(book)
+
+
+def test_the_book_defaults_are_the_methods_defaults():
+    # the `book` and `smoke` pipelines call train_lowcurv exactly as its defaults would
+    import inspect
+
+    from precision.lowcurv import train_lowcurv
+
+    defaults = {k: v.default for k, v in inspect.signature(train_lowcurv).parameters.items()
+                if k in ("low", "high", "points", "zooms", "always_step")}
+    for profile in ("smoke", "book"):
+        cfg = profiles.sizes("optimization", profile)
+        for t in cfg.fig8_targets + cfg.fig9_targets:
+            assert opt.pipeline_for(cfg, t).lowcurv_options(0) == defaults
+
+
+def test_authors_mode_pipeline_runs_every_low_curvature_step():
+    run = opt.PipelineRun("Z.001", 80, 100, 60, 5, stages=1, width=4, tau=1e-4, record_every=10, always_step=True,
+                          search_low=(1e-25,), search_points=20, search_zooms=3)
+    res = run_jobs([run], workers=1, progress=False)[0]
+    assert res["stages"][0]["lowcurv"]["steps"] == 5
+    tau = run_jobs([opt.TauRun(run, 1e-6, 4, 2, True)], workers=1, progress=False)[0]
+    assert tau["steps"] == 4 and tau["history"][-1, 0] == 4
+
+
+@pytest.mark.parametrize("change, message", [(dict(search_low=(0.0,)), "search_low"),
+                                             (dict(search_low=(1e13,)), "search_low"),
+                                             (dict(search_points=1), "search_points"),
+                                             (dict(search_zooms=-1), "search_zooms"),
+                                             (dict(always_step="yes"), "always_step")])
+def test_bad_line_search_settings_are_refused_before_any_training(change, message):
+    with pytest.raises(ValueError, match=message):
+        opt.PipelineRun("Z.001", 10, 10, 10, 2, **change).run()
+
+
+def test_new_knobs_are_validated_with_their_names():
+    with pytest.raises(ValueError, match="lowcurv_mode must be one of 'book', 'authors'"):
+        profiles.resolve("optimization", "smoke", lowcurv_mode="always")
+    with pytest.raises(ValueError, match="lowcurv_mode must be one of"):
+        profiles.resolve("appendix-b", "smoke", lowcurv_mode=True)
+    with pytest.raises(ValueError, match="fig9_search_low"):
+        profiles.resolve("optimization", "smoke", fig9_search_low={"Z.008": [0]})
+    with pytest.raises(ValueError, match="fig9_search_low"):
+        profiles.resolve("optimization", "smoke", fig9_search_low=5)
+    with pytest.raises(ValueError, match="search_points must be an integer >= 2"):
+        profiles.resolve("optimization", "smoke", fig9_search_points=1)
+    cfg = profiles.resolve("optimization", "smoke", fig9_search_low={"I.11.19": [1e-30, 1e-50]})
+    assert cfg.fig9_search_low == (("I.11.19", (1e-30, 1e-50)),)
+    assert opt.pipeline_for(cfg, "I.11.19").search_low == (1e-30, 1e-50)
+    assert opt.pipeline_for(cfg, "Z.008").search_low == (1e-12,)  # not named: the chapter's search
+
+
+def test_appendix_b_starts_from_the_chapter_pipeline_or_a_bfgs_run_of_the_same_net():
+    chapter = profiles.sizes("optimization", "book")
+    assert opt.tau_start(chapter, "teacher", chapter.fig8_n_train) == opt.pipeline_for(chapter, "teacher")
+    paper_b, paper = profiles.sizes("appendix-b", "paper"), profiles.sizes("optimization", "paper")
+    start = opt.tau_start(paper, paper_b.target, paper_b.n_train)
+    assert (start.target, start.n_train, start.stages, start.lowcurv_steps) == ("quintic", 50_000, 1, 0)
+    assert (start.width, start.bfgs_steps) == (paper.pipeline_width, paper.pipeline_bfgs_steps)
+    assert paper_b.lowcurv_mode == "authors" and {1e-14, 1e-16} <= set(paper_b.taus)
+    with pytest.raises(ValueError, match="n_train"):
+        opt.tau_start(chapter, "teacher", 0)
+
+
+def test_appendix_d_trains_the_same_net_by_adam():
+    cfg = profiles.sizes("optimization", "book")
+    p = opt.pipeline_for(cfg, "Z.001")
+    twin = opt.adam_twin(cfg, p)
+    assert (twin.target, twin.n_train, twin.n_test, twin.width, twin.depth, twin.seed, twin.test_shrink) == \
+        (p.target, p.n_train, p.n_test, p.width, p.depth, p.seed, p.test_shrink)
+    assert twin.optimizer == "adam" and twin.spectrum and twin.lr == 1e-3 and twin.steps == cfg.adam_steps_fig8
+    # same initial weights: the pipeline's stage 1 is built with seed p.seed + 0
+    a = opt._model(1, twin.width, twin.depth, twin.seed)
+    b = opt._model(1, p.width, p.depth, p.seed + 0)
+    assert all(bool((x == y).all()) for x, y in zip(a.parameters(), b.parameters()))
+
+
+def test_canyon_stats_count_the_top_and_the_bulk():
+    lam = np.array([-1e-12, 5.0, 1e-20, 2e-3, 4e-3, 1e-11, 1.0] + [1e-13] * 13)
+    s = opt.canyon_stats(lam)
+    assert s["top"] == 5.0 and s["n"] == 20
+    assert s["big"] == 2  # 5 and 1 (4e-3 < 5e-3)
+    assert s["bulk"] == pytest.approx(16 / 20)  # 1e-20, 1e-11, -1e-12 and thirteen 1e-13 lie below 5e-9
+    assert s["ratio10"] == pytest.approx(1e-13 / 5.0)  # sorted: 5, 1, 4e-3, 2e-3, 1e-11, 1e-12, 1e-13, ...
+    with pytest.raises(ValueError, match="eigenvalues"):
+        opt.canyon_stats(np.zeros(3))

@@ -61,7 +61,23 @@ def test_known_differences_are_recorded():
                 ("nonlinear", "spline_test"), ("nonlinear", "spline_seeds")):
         assert by_key[key].is_knob and not authors.differs(by_key[key]), key
     assert not [s for s in SETTINGS if s.chapter in ("piecewise", "nonlinear") and not s.is_knob]
-    assert by_key["appendix-b", "target"].note
+    assert by_key["appendix-b", "quintic coefficients"].note and not by_key["appendix-b", "quintic coefficients"].is_knob
+
+
+def test_the_paper_profile_runs_the_authors_low_curvature_settings():
+    by_key = {(s.chapter, s.knob): s for s in SETTINGS}
+    for chapter, knob in (("optimization", "lowcurv_mode"), ("optimization", "search_zooms"),
+                          ("optimization", "fig9_search_low"), ("optimization", "fig9_search_points"),
+                          ("appendix-b", "target"), ("appendix-b", "n_train"), ("appendix-b", "lowcurv_mode")):
+        setting = by_key[chapter, knob]
+        assert setting.is_knob and not authors.differs(setting), f"{chapter}:{knob}"
+    paper = profiles.sizes("optimization", "paper")
+    assert paper.lowcurv_mode == "authors" and paper.search_zooms == 3 and paper.fig9_search_points == 70
+    assert dict(paper.fig9_search_low) == {"Z.008": (1e-25,), "I.11.19": (1e-30, 1e-50)}
+    b = profiles.sizes("appendix-b", "paper")
+    assert (b.target, b.n_train, b.lowcurv_mode, b.steps) == ("quintic", 50_000, "authors", 500)
+    # the book keeps its own convention
+    assert profiles.sizes("optimization", "book").lowcurv_mode == "book"
 
 
 def test_smoke_and_book_are_not_the_authors_concern():

@@ -103,3 +103,28 @@ def test_labels_undefined_on_part_of_the_box_are_refused(formula, box):
         targets.sample(target, 50, 40)
     ok = targets.from_expression(formula, {"x": (0.25, 0.75)})
     assert np.all(np.isfinite(targets.sample(ok, 50, 40).y_train))
+
+
+def test_random_quintic_is_seeded_float64_and_exact():
+    q = targets.target_by_name("quintic")
+    assert q.d == 1 and q.low == (-1.0,) and q.high == (1.0,)
+    coefficients = np.random.default_rng(0).uniform(-1.5, 1.5, 6)
+    x = np.linspace(-1, 1, 101)[:, None]
+    y = q(x)
+    assert y.dtype == np.float64
+    np.testing.assert_allclose(y, np.polynomial.polynomial.polyval(x[:, 0], coefficients), rtol=0, atol=1e-14)
+    # the formula holds the float64 coefficients exactly: the 50-digit reference agrees to round-off
+    ref = np.array([float(v) for v in q.reference(x[:7])])
+    assert np.max(np.abs(ref - y[:7])) < 1e-14
+    assert torch.allclose(q.torch(torch.from_numpy(x)), torch.from_numpy(y), rtol=0, atol=1e-14)
+    assert targets.random_polynomial(5, seed=0).formula == q.formula
+    assert targets.random_polynomial(5, seed=1).formula != q.formula
+    assert targets.check_target("target", "quintic") == "quintic"
+    assert targets.check_targets("targets", ["quintic", "teacher", "Z.001"]) == ("quintic", "teacher", "Z.001")
+
+
+def test_random_polynomial_refuses_bad_arguments():
+    for kwargs, name in ((dict(degree=-1), "degree"), (dict(seed=-2), "seed"), (dict(scale=0), "scale"),
+                         (dict(low=1.0, high=1.0), "low < high")):
+        with pytest.raises(ValueError, match=name):
+            targets.random_polynomial(**kwargs)

@@ -328,10 +328,24 @@ def _canyon(big: int, n_eigenvalues: int, bulk: float) -> str:
     return _graded(big < n_eigenvalues / 10 and bulk > 0.5)
 
 
-def _canyon_vs_adam(bfgs_fraction: float, adam_fraction: float) -> str:
-    """The fraction of Hessian eigenvalues within 1e-3 of the top smaller after BFGS (Appendix D)
-    than after Adam (Figure 7): a sharper canyon at the lower loss."""
-    return _graded(bfgs_fraction < adam_fraction)
+def _canyon_vs_adam(bfgs_rmse: Mapping[str, float], adam_rmse: Mapping[str, float], bfgs_big: Mapping[str, int],
+                    adam_big: Mapping[str, int], bfgs_bulk: Mapping[str, float],
+                    adam_bulk: Mapping[str, float]) -> str:
+    """The same net (Appendix D: per target, one width-20 depth-3 tanh net, same data and
+    initial weights) after BFGS and after Adam. Per target: BFGS ends at a lower training RMSE
+    and its canyon is clearer there — a larger share of the eigenvalues more than 1e-9 below
+    the largest (``*_bulk``) and no more of them within 1e-3 of it (``*_big``). Reproduced
+    when both hold on every target; partly when one holds on some target; differs when BFGS's
+    loss is not lower or neither holds anywhere."""
+    per_target = []
+    for t in _same_keys(bfgs_rmse=bfgs_rmse, adam_rmse=adam_rmse, bfgs_big=bfgs_big, adam_big=adam_big,
+                        bfgs_bulk=bfgs_bulk, adam_bulk=adam_bulk):
+        if not bfgs_rmse[t] < adam_rmse[t]:
+            per_target.append("differs")
+            continue
+        clearer = (bfgs_bulk[t] > adam_bulk[t], bfgs_big[t] <= adam_big[t])
+        per_target.append(_graded(all(clearer), any(clearer)))
+    return combine(*per_target)
 
 
 @dataclass(frozen=True)
@@ -449,7 +463,8 @@ CLAIMS: tuple[Claim, ...] = (
           "the bulk (the canyon is clearer at low loss)", "a clear set of top eigenvalues",
           _canyon),
     Claim("figA4-canyon-vs-adam", "A4", "book/appendix-d", "the canyon is clearer after BFGS (lower loss) than "
-          "after Adam (rule: a smaller fraction of eigenvalues within 1e-3 of the top than Figure 7's)",
+          "after Adam (rule, on the same net per target: BFGS's train RMSE lower, a larger share of eigenvalues "
+          "more than 1e-9 below the top and no more within 1e-3 of it)",
           "clearer at lower loss",
           _canyon_vs_adam),
 )

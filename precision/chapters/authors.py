@@ -4,8 +4,8 @@
 the figure-by-figure specification (``SPEC.md`` beside it, read from the authors' experiment
 code) or the authors' experiment code itself states for an experiment this book runs. A
 :class:`Setting` names a chapter of :data:`~precision.chapters.profiles.SIZES` and either one of
-its config knobs or, with ``is_knob=False``, a setting that no knob expresses (the line search of
-the low-curvature steps, ...).
+its config knobs or, with ``is_knob=False``, a setting that no knob expresses (the seed of a
+random draw, ...).
 
 The ``paper`` profile equals the authors' value wherever a knob can hold it. Where it cannot,
 or where the authors give only a range or an end point, :attr:`Setting.note` says in one
@@ -57,9 +57,9 @@ def differs(setting: Setting) -> bool:
 _FIG2_EQUATIONS = ("Z.001", "II.8.31", "I.30.5", "I.8.14", "I.44.4", "II.6.15a")
 _FIG5_EQUATIONS = ("I.30.5", "I.8.14", "I.44.4", "II.6.15a")
 _LRS = (1e-1, 3e-2, 1e-2, 3e-3, 1e-3, 3e-4, 1e-4, 3e-5, 1e-5)
-_NO_SEARCH_KNOB = ("the chapter's low-curvature steps use precision.lowcurv's default line search "
-                   "(α ∈ [1e-12, 1e12], 15 points, 4 zoom rounds, SPEC §4.2.1) on every target; no knob sets "
-                   "its lower end or its number of points, and a per-target search would be an algorithm change")
+_FIG9_SCRIPTS = ("authors' scripts/non-seml/combined-techniques-eqn-2.py (I.11.19) and -eqn-3.py (Z.008), "
+                 "ejmichaud/precision-ml: logarithmic_line_search(f, low=…, points=70)")
+_LOWCURV_NB = "authors' notebooks/low-curvature-subspace-training-mse.ipynb (ejmichaud/precision-ml)"
 
 SETTINGS: tuple[Setting, ...] = (
     # ----------------------------------------------------------------- Chapter 2
@@ -126,24 +126,39 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("optimization", "lowcurv_steps", 500, f"{_SPEC} §4.2.1 and Fig. 8"),
     Setting("optimization", "tau", 1e-15, f"{_SPEC} §4.2.1"),
     Setting("optimization", "stages", 2, f"{_SPEC} §4.2.2 and Fig. 8 (a second width-20 net)"),
-    Setting("optimization", "low-curvature steps taken", "exactly 500, every step taken", _CODE,
-            note="precision.lowcurv takes a step only when the line search lowers the training loss and stops "
-                 "when none does, so a run can end before lowcurv_steps; always stepping would be an "
-                 "algorithm change", is_knob=False),
-    Setting("optimization", "Fig. 9 line search, xy (Z.008)", "α from 1e-25, 70 points", _CODE,
-            note=_NO_SEARCH_KNOB, is_knob=False),
-    Setting("optimization", "Fig. 9 line search, I.11.19", "α from 1e-30 or 1e-50, 70 points", _CODE,
-            note=_NO_SEARCH_KNOB, is_knob=False),
+    Setting("optimization", "lowcurv_mode", "authors", f"{_SPEC} §4.2.1 (a fixed 500 steps); {_CODE}: every "
+            "step the line search returns is taken"),
+    Setting("optimization", "search_low", 1e-12, f"{_SPEC} §4.2.1 (α ∈ [1e-12, 1e12])"),
+    Setting("optimization", "search_points", 15, f"{_SPEC} §4.2.1"),
+    Setting("optimization", "search_zooms", 3, f"{_CODE}: logarithmic_line_search(depth=4) evaluates four grids, "
+            "the first and three zoomed ones (SPEC §4.2.1 says \"4 zoom rounds\")"),
+    Setting("optimization", "fig9_search_low", (("Z.008", (1e-25,)), ("I.11.19", (1e-30, 1e-50))),
+            f"{_FIG9_SCRIPTS}: low=1e-25 in both stages on xy; 1e-30 in stage 1 and 1e-50 in stage 2 on I.11.19"),
+    Setting("optimization", "fig9_search_points", 70, _FIG9_SCRIPTS),
+    Setting("optimization", "low-curvature step to a NaN loss", "taken (np.argmin picks the NaN)", _CODE,
+            note="when every trial step size gives a NaN or infinite loss the authors' search returns a step "
+                 "to it; precision.lowcurv ends the run there instead, since every later step would be NaN",
+            is_knob=False),
     # ----------------------------------------------------------------- Appendices B and D
-    Setting("appendix-b", "target", "a random quintic polynomial, 50 000 training points", _CODE,
-            note="no random-quintic target exists in precision.targets and Appendix B starts from the stage-1 "
-                 "BFGS point of Chapter 4's pipeline, so the `paper` profile uses its teacher (100 000 points)"),
+    Setting("appendix-b", "target", "quintic", f"{_LOWCURV_NB}: a random 5th-order polynomial, coefficients "
+            "uniform in [-1.5, 1.5], x uniform in [-1, 1]"),
+    Setting("appendix-b", "n_train", 50_000, _LOWCURV_NB),
+    Setting("appendix-b", "quintic coefficients", "drawn unseeded (np.random.uniform)", _LOWCURV_NB,
+            note="an unseeded draw cannot be repeated; the `paper` profile's quintic is the draw of "
+                 "precision.targets.random_polynomial(5, seed=0), so it is a random quintic, not theirs",
+            is_knob=False),
     Setting("appendix-b", "taus", "1e-6 … 1e-16, with 1e-14 and 1e-16 (authors' code); SPEC lists 1e-6, 1e-8, "
             "1e-10, 1e-12, 1e-15, 1e-18", f"{_CODE}; {_SPEC} §Appendices B (Fig. A2)",
             note="the two sources disagree, so the `paper` profile runs both lists together"),
     Setting("appendix-b", "steps", 500, f"{_SPEC} §4.2.1 (a fixed 500 steps)"),
+    Setting("appendix-b", "lowcurv_mode", "authors", f"{_SPEC} §4.2.1 (a fixed 500 steps); {_LOWCURV_NB}"),
     Setting("appendix-d", "targets", ("Z.001",), "paper App. D, Fig. A4 caption (y = x²)",
             note="the teacher is this book's addition (Figure 7's target, after BFGS) beside the authors' x²"),
+    Setting("appendix-d", "Adam spectrum compared with", "Figure 7's (a width-40 net on the teacher)",
+            "paper App. D, Fig. A4 caption (\"more obvious … than Adam finds\")",
+            note="Appendix D compares each target's width-20 net after BFGS with the same net (data, initial "
+                 "weights) trained by Adam, so the comparison does not mix in a change of width or target",
+            is_knob=False),
 )
 
 

@@ -12,10 +12,18 @@ Every run is a :class:`~precision.chapters.runs.Job` (a frozen dataclass of plai
 * :class:`RescaleRun` — Appendix A's control: the stage-1 net trained further on targets
   rescaled by the factor boosting would use, instead of a fresh net on the residual;
 * :class:`TauRun` — Appendix B: low-curvature steps from the stage-1 BFGS point at one τ;
-* :class:`SpectrumRun` — Appendix D: the Hessian spectrum at the stage-1 BFGS point.
+* :class:`SpectrumRun` — Appendix D: the Hessian spectrum at the stage-1 BFGS point, to
+  compare with a :class:`CurveRun` of the same net trained by Adam (:func:`adam_twin`).
 
 The appendix runs start from a pipeline's stored parameters; they fetch the pipeline from
 the cache (computing it first if needed), so they cost no second BFGS run.
+
+The low-curvature steps follow one of two conventions (:data:`LOWCURV_MODES`). The book's
+takes a step only when the line search lowers the training loss and stops when none does;
+the authors' (``always_step``) takes every step the search returns and runs them all. The
+search itself is :func:`precision.lowcurv.log_line_search` over ``[search_low, 1e12]``
+with ``search_points`` per grid and ``search_zooms`` zoom rounds; a pipeline holds one
+``search_low`` per stage (the authors used 1e-30 then 1e-50 on I.11.19).
 
 Test points are drawn from the *whole* box (``test_shrink = 1.0``, :data:`AUTHORS_TEST_SHRINK`),
 as in the authors' learning-curve scripts for Figures 7–9 and Appendices A, B and D
@@ -27,6 +35,7 @@ and :class:`PipelineRun`, so it is part of the cache key.
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -40,17 +49,22 @@ from ..landscape import spectrum
 from ..lowcurv import train_lowcurv
 from ..models import mlp, n_params
 from ..optimizers import OPTIMIZERS, TrainResult, train_adam, train_bfgs
-from ..checks import check_positive_float, check_positive_int
+from ..checks import check_bool, check_positive_float, check_positive_floats, check_positive_int
 from ..targets import Dataset, sample, target_by_name
+from .profiles import LOWCURV_MODES
 from .runs import Job, run_jobs
 
 __all__ = ["AUTHORS_TEST_SHRINK", "CurveRun", "PipelineRun", "RescaleRun", "TauRun", "SpectrumRun", "get_data", "pipeline_for",
-           "figure_jobs", "pipeline_stages", "PHASES"]
+           "figure_jobs", "pipeline_stages", "PHASES", "LOWCURV_MODES", "SEARCH_HIGH", "tau_start", "adam_twin", "canyon_stats",
+           "lowcurv_convention"]
 
 PHASES = ("BFGS", "low-curvature")
 
 #: The test box of the authors' Chapter 4 scripts: the whole training box (``ws = (hs - ls) * 1.0``).
 AUTHORS_TEST_SHRINK = 1.0
+
+#: The upper end of every line search (the authors' default, never changed in their scripts).
+SEARCH_HIGH = 1e12
 
 
 def get_data(target: str, n_train: int, n_test: int, seed: int = 0,
@@ -95,7 +109,10 @@ class PipelineRun(Job):
     (threshold ``tau``, Hessian recomputed every ``hessian_every`` steps); stage k > 1
     fits the residual rescaled by ``scale`` (:func:`precision.boosting.residual_scale`);
     test points in the box shrunk to ``test_shrink`` of each side (1.0: the whole box). The
-    appendix runs built on a pipeline use its data, test box included."""
+    appendix runs built on a pipeline use its data, test box included. The line search of
+    the low-curvature steps spans ``[search_low[k], 1e12]`` at stage ``k`` (the last value
+    serves later stages) with ``search_points`` per grid and ``search_zooms`` zoom rounds;
+    ``always_step`` is the authors' loop (every step taken, all of them run)."""
 
     target: str
     n_train: int
@@ -111,9 +128,19 @@ class PipelineRun(Job):
     seed: int = 0
     record_every: int = 50
     test_shrink: float = AUTHORS_TEST_SHRINK
+    search_low: tuple[float, ...] = (1e-12,)
+    search_points: int = 15
+    search_zooms: int = 4
+    always_step: bool = False
 
     def run(self) -> dict[str, Any]:
         return _one_thread(run_pipeline, self)
+
+    def lowcurv_options(self, stage: int) -> dict[str, Any]:
+        """Keyword arguments of :func:`precision.lowcurv.train_lowcurv` for ``stage`` (0-based;
+        the last ``search_low`` serves every later stage)."""
+        return dict(low=self.search_low[min(stage, len(self.search_low) - 1)], high=SEARCH_HIGH,
+                    points=self.search_points, zooms=self.search_zooms, always_step=self.always_step)
 
     def cost(self) -> float:
         return self.stages * (self.bfgs_steps * self.n_train * self.width ** 2 * 3
@@ -135,12 +162,14 @@ class RescaleRun(Job):
 @dataclass(frozen=True)
 class TauRun(Job):
     """Appendix B: ``steps`` low-curvature steps at threshold ``tau`` from the pipeline's
-    stage-1 BFGS point."""
+    stage-1 BFGS point, with the pipeline's stage-1 line search; ``always_step`` is the
+    authors' loop (every step taken, all of them run)."""
 
     pipeline: PipelineRun
     tau: float
     steps: int
     hessian_every: int = 1
+    always_step: bool = False
 
     def run(self) -> dict[str, Any]:
         return _one_thread(run_tau, self)
@@ -221,6 +250,17 @@ def run_curve(c: CurveRun) -> dict[str, Any]:
     return out
 
 
+def _check_search(c: PipelineRun) -> None:
+    check_positive_floats("search_low", c.search_low)
+    if not max(c.search_low) < SEARCH_HIGH:
+        raise ValueError(f"search_low must lie below the search's upper end {SEARCH_HIGH:g}, got {c.search_low!r}")
+    if not (isinstance(c.search_points, int) and not isinstance(c.search_points, bool) and c.search_points >= 2):
+        raise ValueError(f"search_points must be an integer >= 2, got {c.search_points!r}")
+    if not (isinstance(c.search_zooms, int) and not isinstance(c.search_zooms, bool) and c.search_zooms >= 0):
+        raise ValueError(f"search_zooms must be an integer >= 0, got {c.search_zooms!r}")
+    check_bool("always_step", c.always_step)
+
+
 def run_pipeline(c: PipelineRun) -> dict[str, Any]:
     """The pipeline as a configuration of :func:`precision.boosting.fit_stages`: BFGS then
     low-curvature steps per stage, stage ``k`` seeded ``seed + k``; the parameters after
@@ -229,6 +269,7 @@ def run_pipeline(c: PipelineRun) -> dict[str, Any]:
         check_positive_int(name, getattr(c, name))
     if c.lowcurv_steps < 0:
         raise ValueError(f"lowcurv_steps must be >= 0, got {c.lowcurv_steps}")
+    _check_search(c)
     residual_scale(torch.ones(1), c.scale)
     _check_shrink(c.test_shrink)
     data = get_data(c.target, c.n_train, c.n_test, test_shrink=c.test_shrink)
@@ -241,7 +282,8 @@ def run_pipeline(c: PipelineRun) -> dict[str, Any]:
             params_bfgs.append(flat_parameters(model).numpy())
 
     train = stage_trainer("bfgs", c.bfgs_steps, lowcurv_steps=c.lowcurv_steps, tau=c.tau,
-                          hessian_every=c.hessian_every, record_every=c.record_every, after=keep_bfgs_point)
+                          hessian_every=c.hessian_every, record_every=c.record_every, after=keep_bfgs_point,
+                          lowcurv_options=[c.lowcurv_options(k) for k in range(c.stages)])
     start = time.perf_counter()
     done = fit_stages(lambda k, x_k, r: _model(data.target.d, c.width, c.depth, c.seed + k), train, x, y, c.stages,
                       xt, yt, c.scale)
@@ -289,7 +331,8 @@ def run_rescale(c: RescaleRun) -> dict[str, Any]:
     out = {"scale": c_k, "bfgs": _train_dict(bfgs, c_k)}
     if p.lowcurv_steps:
         lc = train_lowcurv(model, x, c_k * y, p.lowcurv_steps, p.tau, xt, c_k * yt,
-                           record_every=max(1, p.record_every // 10), hessian_every=p.hessian_every)
+                           record_every=max(1, p.record_every // 10), hessian_every=p.hessian_every,
+                           **p.lowcurv_options(1))  # the targets are rescaled as stage 2's are
         out["lowcurv"] = _train_dict(lc, c_k)
     last_phase = out.get("lowcurv", out["bfgs"])
     out.update(rmse_train=last_phase["rmse_train"], rmse_test=last_phase["rmse_test"])
@@ -300,12 +343,14 @@ def run_tau(c: TauRun) -> dict[str, Any]:
     check_positive_float("tau", c.tau)
     check_positive_int("steps", c.steps)
     check_positive_int("hessian_every", c.hessian_every)
+    check_bool("always_step", c.always_step)
     p = c.pipeline
     start = _cached(p)["stages"][0]["params_bfgs"]
     data = get_data(p.target, p.n_train, p.n_test, test_shrink=p.test_shrink)
     model = _model(data.target.d, p.width, p.depth, p.seed, start)
+    options = dict(p.lowcurv_options(0), always_step=c.always_step)
     res = train_lowcurv(model, data.x_train, data.y_train, c.steps, c.tau, data.x_test, data.y_test,
-                        record_every=1, hessian_every=c.hessian_every)
+                        record_every=1, hessian_every=c.hessian_every, **options)
     return _train_dict(res)
 
 
@@ -319,14 +364,76 @@ def run_spectrum(c: SpectrumRun) -> dict[str, Any]:
     return out
 
 
+def canyon_stats(eigenvalues: np.ndarray) -> dict[str, Any]:
+    """How sharp the canyon of a Hessian spectrum is (Figure 7, Appendix D), from ``|λ|``:
+    ``top`` the largest, ``big`` how many lie within 1e-3 of it (three orders of magnitude),
+    ``ratio10`` the 10th largest over the largest, ``bulk`` the share more than 1e-9 below it."""
+    lam = np.sort(np.abs(np.asarray(eigenvalues, dtype=np.float64)))[::-1]
+    if lam.size == 0 or not lam[0] > 0:
+        raise ValueError(f"eigenvalues must hold at least one non-zero value, got {lam.size} values")
+    return dict(top=float(lam[0]), big=int(np.sum(lam > 1e-3 * lam[0])),
+                ratio10=float(lam[min(9, lam.size - 1)] / lam[0]), bulk=float(np.mean(lam < 1e-9 * lam[0])),
+                n=int(lam.size))
+
+
 # --------------------------------------------------------------------------- the chapter's jobs
+def _search(cfg: Any, target: str) -> dict[str, Any]:
+    """The line search of ``target``'s low-curvature steps: Figure 9's per-target lower ends
+    and points where ``cfg.fig9_search_low`` names the target, else the chapter's."""
+    lows = dict(cfg.fig9_search_low).get(target) if target in cfg.fig9_targets else None
+    if lows is None:
+        return dict(search_low=(cfg.search_low,), search_points=cfg.search_points)
+    return dict(search_low=tuple(lows), search_points=cfg.fig9_search_points)
+
+
 def pipeline_for(cfg: Any, target: str) -> PipelineRun:
     """The pipeline of Figures 8 and 9 for ``target`` at the sizes of ``cfg`` (a resolved
     ``"optimization"`` config); the appendices use the same one, so it is cached once."""
     n_train = cfg.fig8_n_train if target in cfg.fig8_targets else cfg.fig9_n_train
     return PipelineRun(target, n_train, cfg.n_test, cfg.pipeline_bfgs_steps, cfg.lowcurv_steps, cfg.stages,
                        cfg.pipeline_width, 3, cfg.tau, cfg.hessian_every, record_every=50,
-                       test_shrink=AUTHORS_TEST_SHRINK)
+                       test_shrink=AUTHORS_TEST_SHRINK, search_zooms=cfg.search_zooms,
+                       always_step=cfg.lowcurv_mode == "authors", **_search(cfg, target))
+
+
+def lowcurv_convention(cfg: Any) -> str:
+    """One paragraph saying how the low-curvature steps of ``cfg`` (a resolved ``"optimization"``
+    config) are taken: the convention and each target's line search, from the pipelines' fields."""
+    mode = ("the authors' convention: every step the line search returns is taken, even one that raises "
+            f"the loss, and all {cfg.lowcurv_steps} steps of a stage are run" if cfg.lowcurv_mode == "authors" else
+            "the book's convention: a step is taken only if it lowers the training loss, and a stage's "
+            f"low-curvature phase stops before {cfg.lowcurv_steps} steps once none does")
+    searches = []
+    for t in dict.fromkeys((*cfg.fig8_targets, *cfg.fig9_targets)):
+        p = pipeline_for(cfg, t)
+        lows = p.search_low[:cfg.stages]
+        lows = f"{lows[0]:g}" if len(lows) == 1 else ", ".join(f"{low:g} (stage {k + 1})" for k, low in enumerate(lows))
+        searches.append(f"{t}: α from {lows} to {SEARCH_HIGH:g}, {p.search_points} step sizes per grid")
+    return (f"This build (profile `{cfg.profile}`) follows {mode}. Its line searches zoom {cfg.search_zooms} times "
+            "after the first grid; " + "; ".join(searches) + ".")
+
+
+def tau_start(cfg: Any, target: str, n_train: int) -> PipelineRun:
+    """Appendix B's starting point: the pipeline whose stage-1 BFGS point the τ runs start
+    from. Chapter 4's own pipeline when it has ``target`` at ``n_train`` points (so it comes
+    from the cache), else a one-stage BFGS-only run of the same net, BFGS budget and line
+    search on ``n_train`` points (the authors' Appendix B: a random quintic, 50 000 points)."""
+    check_positive_int("n_train", n_train)
+    chapter = pipeline_for(cfg, target)
+    if target in (*cfg.fig8_targets, *cfg.fig9_targets) and chapter.n_train == n_train:
+        return chapter
+    return dataclasses.replace(chapter, n_train=n_train, lowcurv_steps=0, stages=1)
+
+
+def adam_twin(cfg: Any, pipeline: PipelineRun) -> CurveRun:
+    """Appendix D's comparison: the pipeline's stage-1 net — same target, data, width, depth
+    and initial weights — trained by Adam instead of BFGS, at Figure 7's learning rate (1e-3,
+    or the nearest of ``cfg.adam_lrs``) for ``cfg.adam_steps_fig8`` steps, with its Hessian
+    spectrum at the end."""
+    lr = min(cfg.adam_lrs, key=lambda v: abs(np.log10(v) + 3))
+    return CurveRun(pipeline.target, "adam", cfg.adam_steps_fig8, pipeline.n_train, pipeline.n_test, pipeline.width,
+                    pipeline.depth, lr, seed=pipeline.seed, record_every=max(1, cfg.adam_steps_fig8 // 200),
+                    spectrum=True, test_shrink=pipeline.test_shrink)
 
 
 def figure_jobs(cfg: Any, figure: int) -> dict[str, list]:

@@ -215,7 +215,46 @@ CONFIGS: dict[str, type] = {"introduction": IntroductionConfig, "piecewise": Pie
 
 
 # --------------------------------------------------------------------------- Chapter 4
+#: The two conventions of the low-curvature steps (:mod:`precision.chapters.optimization`):
+#: "book" takes a step only when it lowers the training loss and stops when none does;
+#: "authors" takes every step the line search returns and runs all of them.
+LOWCURV_MODES = ("book", "authors")
 
+
+def check_lowcurv_mode(name: str, value: Any) -> str:
+    """One of :data:`LOWCURV_MODES`."""
+    if value not in LOWCURV_MODES:
+        raise ValueError(f"{name} must be one of {', '.join(repr(m) for m in LOWCURV_MODES)}; got {value!r}")
+    return value
+
+
+def check_search_points(name: str, value: Any) -> int:
+    """Step sizes per grid of a logarithmic line search: an int >= 2."""
+    if not (isinstance(value, int) and not isinstance(value, bool)) or value < 2:
+        raise ValueError(f"{name} must be an integer >= 2, got {value!r}")
+    return value
+
+
+def check_search_lows(name: str, value: Any) -> tuple[tuple[str, tuple[float, ...]], ...]:
+    """Per-target lower ends of the line search: a mapping (or pairs) target → one lower end
+    per boosting stage (the last serves later stages), each a positive number below 1e12.
+    Returned as a tuple of ``(target, lows)`` pairs."""
+    pairs = value.items() if isinstance(value, dict) else value
+    try:
+        pairs = [(k, v) for k, v in pairs]
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must map targets to lists of lower ends, e.g. {{'Z.008': [1e-25]}}; "
+                         f"got {value!r}") from None
+    out = []
+    for target, lows in pairs:
+        check_target(name, target)
+        lows = check_positive_floats(f"{name}[{target!r}]", (lows,) if isinstance(lows, (int, float)) else lows)
+        if max(lows) >= 1e12:
+            raise ValueError(f"{name}[{target!r}] must lie below the line search's upper end 1e12, got {lows!r}")
+        out.append((target, lows))
+    if len({t for t, _ in out}) != len(out):
+        raise ValueError(f"{name} names a target twice: {value!r}")
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -240,6 +279,12 @@ class OptimizationConfig:
     hessian_every: int = _knob(check_positive_int)
     tau: float = _knob(check_positive_float)
     stages: int = _knob(check_positive_int)
+    lowcurv_mode: str = _knob(check_lowcurv_mode)
+    search_low: float = _knob(check_positive_float)
+    search_points: int = _knob(check_search_points)
+    search_zooms: int = _knob(check_nonnegative_int)
+    fig9_search_low: tuple[tuple[str, tuple[float, ...]], ...] = _knob(check_search_lows)
+    fig9_search_points: int = _knob(check_search_points)
     hessian_widths: tuple[int, ...] = _knob(check_sizes)
     hessian_n: int = _knob(check_positive_int)
     speed_rmse: float = _knob(check_positive_float)
@@ -249,18 +294,25 @@ class OptimizationConfig:
 _LRS = (1e-1, 3e-2, 1e-2, 3e-3, 1e-3, 3e-4, 1e-4, 3e-5, 1e-5)
 _OPT_COMMON = dict(fig8_targets=("teacher", "Z.001"), fig9_targets=("Z.008", "I.11.19"), adam_lrs=_LRS,
                    adam_width=40, pipeline_width=20, tau=1e-15, stages=2)
+# The book's low-curvature steps: only steps that lower the loss, one line search for every target
+_SEARCH_BOOK = dict(lowcurv_mode="book", search_low=1e-12, search_points=15, search_zooms=4, fig9_search_low=(),
+                    fig9_search_points=15)
+# The authors' (precision.chapters.authors): every step taken, all run; their search has depth=4 grids
+# (three zooms), and Figure 9's scripts search from 1e-25 (xy) and 1e-30, then 1e-50 (I.11.19), 70 points
+_SEARCH_AUTHORS = dict(lowcurv_mode="authors", search_low=1e-12, search_points=15, search_zooms=3,
+                       fig9_search_low=(("Z.008", (1e-25,)), ("I.11.19", (1e-30, 1e-50))), fig9_search_points=70)
 SIZES["optimization"] = {
     "smoke": dict(_OPT_COMMON, fig8_n_train=200, fig9_n_train=300, n_test=1000, adam_steps_fig8=300,
                   adam_steps_fig9=300, bfgs_steps=300, pipeline_bfgs_steps=300, lowcurv_steps=10, hessian_every=5,
-                  hessian_widths=(5, 10, 20), hessian_n=200, speed_rmse=1e-3, speed_max_steps=500),
+                  hessian_widths=(5, 10, 20), hessian_n=200, speed_rmse=1e-3, speed_max_steps=500, **_SEARCH_BOOK),
     "book": dict(_OPT_COMMON, fig8_n_train=1000, fig9_n_train=1000, n_test=5000, adam_steps_fig8=6000,
                  adam_steps_fig9=5000, bfgs_steps=5000, pipeline_bfgs_steps=25_000, lowcurv_steps=100,
                  hessian_every=10, hessian_widths=(10, 20, 40, 60), hessian_n=500, speed_rmse=1e-6,
-                 speed_max_steps=25_000),
+                 speed_max_steps=25_000, **_SEARCH_BOOK),
     "paper": dict(_OPT_COMMON, fig8_n_train=100_000, fig9_n_train=100_000, n_test=10_000, adam_steps_fig8=30_000,
                   adam_steps_fig9=50_000, bfgs_steps=25_000, pipeline_bfgs_steps=25_000, lowcurv_steps=500,
                   hessian_every=1, hessian_widths=(10, 20, 40, 80, 120), hessian_n=2000, speed_rmse=1e-8,
-                  speed_max_steps=25_000),
+                  speed_max_steps=25_000, **_SEARCH_AUTHORS),
 }
 
 
@@ -276,13 +328,17 @@ class AppendixAConfig:
 @dataclass(frozen=True)
 class AppendixBConfig:
     """Appendix B: low-curvature steps at thresholds ``taus`` (Figure A2), from the stage-1
-    BFGS point of Chapter 4's pipeline on ``target``."""
+    BFGS point of Chapter 4's pipeline on ``target`` with ``n_train`` training points (a
+    BFGS-only run of the same net where Chapter 4 has no such pipeline), taken by the
+    convention ``lowcurv_mode`` (:data:`LOWCURV_MODES`)."""
 
     profile: str
     target: str = _knob(check_target)
+    n_train: int = _knob(check_positive_int)
     taus: tuple[float, ...] = _knob(check_positive_floats)
     steps: int = _knob(check_positive_int)
     hessian_every: int = _knob(check_positive_int)
+    lowcurv_mode: str = _knob(check_lowcurv_mode)
 
 
 @dataclass(frozen=True)
@@ -295,11 +351,16 @@ class AppendixDConfig:
 
 _TAUS = (1e-6, 1e-8, 1e-10, 1e-12, 1e-15, 1e-18)
 SIZES["appendix-a"] = {p: dict(targets=("teacher", "Z.001")) for p in PROFILES}
-SIZES["appendix-b"] = {"smoke": dict(target="teacher", taus=_TAUS, steps=5, hessian_every=5),
-                       "book": dict(target="teacher", taus=_TAUS, steps=100, hessian_every=5),
-                       # SPEC's thresholds and the authors' code's 1e-14, 1e-16 (precision.chapters.authors)
-                       "paper": dict(target="teacher", taus=tuple(sorted(_TAUS + (1e-14, 1e-16), reverse=True)),
-                                     steps=500, hessian_every=1)}
+# smoke and book start from Chapter 4's teacher pipeline (its fig8_n_train, so from the cache); paper
+# is the authors' setting: a random quintic on 50 000 points, SPEC's thresholds and their code's
+# 1e-14 and 1e-16, every step taken (precision.chapters.authors)
+SIZES["appendix-b"] = {"smoke": dict(target="teacher", n_train=200, taus=_TAUS, steps=5, hessian_every=5,
+                                     lowcurv_mode="book"),
+                       "book": dict(target="teacher", n_train=1000, taus=_TAUS, steps=100, hessian_every=5,
+                                    lowcurv_mode="book"),
+                       "paper": dict(target="quintic", n_train=50_000,
+                                     taus=tuple(sorted(_TAUS + (1e-14, 1e-16), reverse=True)), steps=500,
+                                     hessian_every=1, lowcurv_mode="authors")}
 SIZES["appendix-d"] = {p: dict(targets=("Z.001", "teacher")) for p in PROFILES}
 CONFIGS.update({"optimization": OptimizationConfig, "appendix-a": AppendixAConfig, "appendix-b": AppendixBConfig,
                 "appendix-d": AppendixDConfig})
@@ -387,8 +448,8 @@ FIXED: dict[str, tuple[str, ...]] = {
     "piecewise": ("batch_cap", "fig1_steps", "fit_min_points", "modular_batch_cap", "modular_node_depths",
                   "modular_sizes", "n_test", "simplex_max_high_d", "simplex_seeds"),
     "nonlinear": ("gadget_points", "n_test", "simplex_seeds", "spline_n_test", "spline_seeds"),
-    "optimization": ("adam_width", "hessian_n", "hessian_widths", "n_test", "pipeline_width", "speed_max_steps",
-                     "speed_rmse", "tau"),
+    "optimization": ("adam_width", "fig9_search_points", "hessian_n", "hessian_widths", "n_test", "pipeline_width",
+                     "search_low", "search_points", "search_zooms", "speed_max_steps", "speed_rmse", "tau"),
     "beyond": ("adam_lr", "adam_steps", "bfgs_steps", "cheb_degree", "cheb_degree_2d", "floor_points",
                "lm_boost_steps", "lm_steps", "lowcurv_steps", "ms_adam_steps", "ms_adam_steps_2d", "ms_growth_2d",
                "ms_stages", "ms_steps", "ms_steps_2d", "n_test", "n_train", "n_train_2d", "pipeline_bfgs_steps",

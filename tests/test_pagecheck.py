@@ -49,6 +49,7 @@ def test_a_clean_page_passes():
     ("<p>an RMSE of nan at N = 10</p>", "nan"),
     ("<p>reached {glue:text}`rmse:.1e` here</p>", "markup"),
     ("<p>see {numref}`fig-x`</p>", "markup"),
+    ("<p>```{admonition} Built at the smoke profile :class: note</p>", "markup"),
     ("<p>a 1-6-1 net fitted to <code>example_target</code> on its box</p>", "knob"),
     ("<ul><li>on <code>scaling_targets</code>, over the sizes</li></ul>", "knob"),
     ("<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>", "table"),

@@ -115,12 +115,19 @@ def test_the_float64_rule_needs_labels():
 def test_the_box_names_profile_time_and_claims():
     counts = {"claims": 3, "reproduced": 1, "partly": 1, "differs": 0}
     text = box_markdown("book", 72.0, counts)
-    assert text.startswith("```{admonition} Built at the `book` profile") and text.endswith("```")
+    assert text.startswith("~~~{admonition} Built at the `book` profile") and text.endswith("~~~")
     assert "1.2 min" in text and "reproduced 1 of its 3 scorecard claims, 1 in part, 1 not recorded" in text
     assert "smoke" not in text
     assert "tiny sizes" in box_markdown("smoke", 1.0, counts)
     assert "records no claim" in box_markdown("book", 1.0, {"claims": 0, "reproduced": 0, "partly": 0, "differs": 0})
-    assert box_markdown(None, 0.0, None, done=False).startswith("```{admonition} Building")
+    assert box_markdown(None, 0.0, None, done=False).startswith("~~~{admonition} Building")
+
+
+def test_the_box_is_a_directive_that_markdown_parses_as_one():
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parse(box_markdown("smoke", 3.0, None))
+    assert tokens[0].type == "fence" and tokens[0].info == "{admonition} Built at the `smoke` profile"
 
 
 def test_the_box_counts_only_this_runs_records(tmp_path, monkeypatch):

@@ -15,8 +15,8 @@ violation is one of these kinds:
 ``nan``
     the word ``nan`` standing alone (a number that failed, printed by Python);
 ``markup``
-    a role that was not rendered (``{glue:text}`…```, ``{numref}``, ``{doc}`` …) or a
-    ``{glue}`` leftover;
+    a role or directive that was not rendered (``{glue:text}`…```, ``{numref}``,
+    ``{doc}``, a fence such as ````` ```{admonition} `````) or a ``{glue}`` leftover;
 ``knob``
     the name of one of the chapter's knobs (:data:`precision.chapters.profiles.SIZES`) in
     code font in a prose paragraph or list item, where the page should say its value
@@ -60,7 +60,7 @@ _GENERIC_KNOBS = {"profile", "workers", "scheduler"}
 _REPRS = ("PosixPath(", "WindowsPath(", "np.float64(", "np.int64(", "<Figure size", "<matplotlib")
 _PATHS = ("/tmp/", "/home/", "/work/", "/root/", "/Users/", "site-packages")
 _ROLE = re.compile(r"\{(glue|glue:text|glue:any|glue:md|glue:figure|numref|ref|doc|eq|cite|cite:p|cite:t|math)\}`"
-                   r"|\{glue\}|\{glue:")
+                   r"|\{glue\}|\{glue:|(?:```|~~~|:::)\{[a-z-]+\}")
 _NAN = re.compile(r"(?<![\w.\-])nan(?![\w(])")
 _ABOUT_KNOBS = re.compile(r"\bknobs?\b|\bparameters cell|(?<!\w)-p\b|profiles\.py", re.IGNORECASE)
 

@@ -53,6 +53,7 @@ def test_a_clean_page_passes():
     ("<p>a 1-6-1 net fitted to <code>example_target</code> on its box</p>", "knob"),
     ("<ul><li>on <code>scaling_targets</code>, over the sizes</li></ul>", "knob"),
     ("<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>", "table"),
+    ("<div class='cell_output'><p>| a | (|λ|) | |—|—| | 1 | 2 |</p></div>", "table"),
     ("<figure id='fig-modular'><figcaption><span class='caption-text'>Modular nets.</span></figcaption></figure>",
      "figure"),
     ("<figure id='fig-new'><figcaption><span class='caption-text'>Something new.</span></figcaption></figure>",

@@ -24,7 +24,9 @@ violation is one of these kinds:
     it says "knob", names the ``parameters`` cell, ``profiles.py`` or a ``-p`` option — and a
     knob followed by ``= value`` are not flagged;
 ``table``
-    a rendered table whose rows have different numbers of cells;
+    a rendered table whose rows have different numbers of cells, or a Markdown table left as
+    text (its delimiter row ``|---|`` on the page: a header and a delimiter row that
+    disagree, e.g. an unescaped ``|`` in a header, make it a paragraph);
 ``figure``
     a figure without a caption, a figure that redraws one of the paper's
     (:data:`PAPER_FIGURES`) whose caption does not name the paper's number ("Figure 2",
@@ -62,6 +64,8 @@ _PATHS = ("/tmp/", "/home/", "/work/", "/root/", "/Users/", "site-packages")
 _ROLE = re.compile(r"\{(glue|glue:text|glue:any|glue:md|glue:figure|numref|ref|doc|eq|cite|cite:p|cite:t|math)\}`"
                    r"|\{glue\}|\{glue:|(?:```|~~~|:::)\{[a-z-]+\}")
 _NAN = re.compile(r"(?<![\w.\-])nan(?![\w(])")
+# the delimiter row of a Markdown table left as text ("---" becomes "—" by smart quotes)
+_UNRENDERED_TABLE = re.compile(r"\|(?:\s*:?(?:-{3,}|—|–)\s*:?\s*\|)+")
 _ABOUT_KNOBS = re.compile(r"\bknobs?\b|\bparameters cell|(?<!\w)-p\b|profiles\.py", re.IGNORECASE)
 
 
@@ -150,6 +154,8 @@ def check_page(html: str, docname: str, knobs: Iterable[str] = (), roots: Iterab
             continue  # a paragraph about the knobs, or "knob = value"
         add("knob", f"`{word}` in: {_short(sentence, sentence.find(word))}")
 
+    for m in _UNRENDERED_TABLE.finditer(text):
+        add("table", f"a Markdown table that did not render (a row with a stray | ?): {_short(text, m.start())}")
     for i, table in enumerate(article.find_all("table"), 1):
         widths = _table_rows(table)
         if len(set(widths)) > 1:

@@ -136,6 +136,47 @@ def test_every_page_works_offline_with_typeset_math(root, smoke_book, browser):
     assert typeset_pages >= 5, f"math typeset on only {typeset_pages} pages"
 
 
+def test_no_page_shows_what_a_reader_must_not_meet(root, smoke_book):
+    """Python reprs, paths of this machine, a bare nan, unrendered roles, knob names where a
+    value belongs, ragged tables, figures whose caption hides whose figure they are, and
+    unresolved references (precision.book.pagecheck says what each check looks for)."""
+    from precision.book.pagecheck import check_book
+
+    found = check_book(smoke_book, _toc_files(root), roots=[str(root), str(Path.home())])
+    assert not found, f"{len(found)} problems on the built pages:\n" + "\n".join(map(str, found))
+
+
+def test_each_chapter_with_a_profile_box_opens_with_it_filled_in(root, smoke_book):
+    """The box under the title names the smoke profile, says how long the cells ran, and counts
+    the chapter's claims as the scorecard of the Conclusions shows them in this build."""
+    from bs4 import BeautifulSoup
+
+    from precision.book import scorecard
+
+    def soup(doc):
+        return BeautifulSoup((smoke_book / f"{doc}.html").read_text(encoding="utf-8"), "html.parser").article
+
+    table = next(t for t in soup("book/conclusions").find_all("table")
+                 if [th.get_text().strip() for th in t.find_all("th")][-2:] == ["this build", "verdict"]
+                 and t.find("th").get_text().strip() == "figure")
+    verdicts = [tr.find_all("td")[-1].get_text().strip() for tr in table.find_all("tr") if tr.find("td")]
+    assert len(verdicts) == len(scorecard.CLAIMS)
+    boxed = [d for d in section_notebooks(root) if "profile_box(" in (root / f"{d}.md").read_text(encoding="utf-8")]
+    assert "book/introduction" in boxed and "book/conclusions" in boxed
+    for doc in boxed:
+        first = soup(doc).find("h1").find_next(lambda tag: tag.name in ("p", "div") and (
+            "admonition" in tag.get("class", []) or tag.name == "p"))
+        assert first is not None and "admonition" in first.get("class", []), f"{doc}: no box under the title"
+        text = " ".join(first.get_text(" ").split())
+        assert "Built at the smoke profile" in text and "Its cells ran in" in text, f"{doc}: {text}"
+        mine = [v for v, c in zip(verdicts, scorecard.CLAIMS) if c.chapter == doc]
+        if mine:
+            done = mine.count("reproduced")
+            assert f"reproduced {done} of its {len(mine)} scorecard claim" in text, f"{doc}: {text}"
+        else:
+            assert "records no claim" in text, f"{doc}: {text}"
+
+
 def test_conclusions_execute_last_but_render_in_toc_order(root):
     """The scorecard of the Conclusions reads the records of every other chapter, the appendices
     included, so the build runs it after them; the book keeps the order of _toc.yml."""
@@ -218,7 +259,7 @@ def test_every_knob_is_a_notebook_parameter_or_documented_as_fixed():
 def test_the_chapter_runner_refuses_unknown_parameters_before_running():
     root = Path(__file__).resolve().parents[1]
     for args in (["-p", "bogus", "1"], ["-p", "adam_steps", "-1"], ["-p", "equatons", "['I.8.14']"]):
-        out = subprocess.run([sys.executable, "-m", "precision.book", "run", "conclusions", *args], cwd=root,
+        out = subprocess.run([sys.executable, "-m", "precision", "run", "conclusions", *args], cwd=root,
                              capture_output=True, text=True)
         assert out.returncode == 2, out.stdout
         assert f"no parameter '{args[1]}'" in out.stderr and "profile, equations, precisions" in out.stderr
@@ -229,7 +270,7 @@ def test_the_chapter_runner_refuses_unknown_parameters_before_running():
 def test_the_chapter_runner_executes_a_chapter_with_literal_values(tmp_path):
     root = Path(__file__).resolve().parents[1]
     out_path = tmp_path / "c.ipynb"
-    out = subprocess.run([sys.executable, "-m", "precision.book", "run", "conclusions", "-p", "profile", "smoke",
+    out = subprocess.run([sys.executable, "-m", "precision", "run", "conclusions", "-p", "profile", "smoke",
                           "-p", "precisions", "[1e-3]", "-o", str(out_path)], cwd=root, capture_output=True,
                          text=True, env={**os.environ, "PRECISION_CACHE_DIR": str(tmp_path / "cache")})
     assert out.returncode == 0, out.stderr[-2000:]

@@ -1,7 +1,12 @@
 """The package's three layers: the methods library (``precision/``), the chapter runs
 (``precision/chapters/``) and the book pipeline (``precision/book/``). Arrows point down:
 no module imports a module of a higher layer, and no import cycle exists anywhere, with
-imports inside functions counted too."""
+imports inside functions counted too.
+
+One kind of module stands above all three: an entry point, a ``__main__`` module that no
+module of the package imports (``python -m precision`` dispatches ``run`` to the book
+pipeline and everything else to the library's CLI). Nothing can depend on it, so it may
+import any layer; once something imports it, it is an ordinary module of its folder's layer."""
 from __future__ import annotations
 
 import ast
@@ -81,8 +86,15 @@ def layer(name: str) -> int:
     return 1
 
 
+def entry_points(graph: dict[str, set[str]]) -> set[str]:
+    """The ``__main__`` modules that no module imports: command lines, above every layer."""
+    imported = {b for targets in graph.values() for b in targets}
+    return {m for m in graph if m.rpartition(".")[2] == "__main__" and m not in imported}
+
+
 def upward_imports(graph: dict[str, set[str]]) -> list[tuple[str, str]]:
-    return sorted((a, b) for a, targets in graph.items() for b in targets if layer(b) > layer(a))
+    above = entry_points(graph)
+    return sorted((a, b) for a, targets in graph.items() if a not in above for b in targets if layer(b) > layer(a))
 
 
 def test_the_package_has_no_import_cycle():
@@ -91,6 +103,13 @@ def test_the_package_has_no_import_cycle():
 
 def test_no_module_imports_a_higher_layer():
     assert upward_imports(import_graph(PACKAGE)) == []
+
+
+def test_the_command_line_is_an_entry_point_that_nothing_imports():
+    graph = import_graph(PACKAGE)
+    assert {"precision.__main__", "precision.book.__main__"} <= entry_points(graph)
+    assert "precision.book.build" in graph["precision.__main__"]  # its exemption is used, and only by it
+    assert all(m.endswith("__main__") for m in entry_points(graph))
 
 
 def test_all_three_layers_exist():
@@ -106,6 +125,12 @@ def test_all_three_layers_exist():
       "book/__init__.py": "", "book/scorecard.py": ""}, "upward"),
     ({"chapters/__init__.py": "", "chapters/runs.py": "from ..sweep import run_sweep\n", "sweep.py": "",
       "book/__init__.py": "", "book/build.py": "from ..chapters import runs\n"}, None),
+    ({"__main__.py": "def main():\n    from .book.build import run_main\n", "book/__init__.py": "",
+      "book/build.py": ""}, None),
+    ({"__main__.py": "def main():\n    from .book.build import run_main\n", "cli.py": "from .__main__ import main\n",
+      "book/__init__.py": "", "book/build.py": ""}, "upward"),
+    ({"helpers/__init__.py": "", "helpers/run.py": "from ..book import build\n", "book/__init__.py": "",
+      "book/build.py": ""}, "upward"),  # only a module named __main__ is an entry point
 ])
 def test_the_checks_catch_a_cycle_and_an_upward_import(tmp_path, source, found):
     root = tmp_path / "precision"

@@ -162,10 +162,11 @@ TWO = {"reproduced", "differs"}
 
 RULE_CASES = {  # key → [(measurements, verdict)], covering every verdict the rule can return
     "sec1-float64-precision": [
-        (dict(epsilon=2.0**-52, labels=[(1.0, 1e-16), (50.0, 1e-14)]), "reproduced"),  # RMS 50: not O(1), ignored
+        (dict(epsilon=2.0**-52, labels=[(1.0, 1e-16), (50.0, 1e-14)]), "reproduced"),  # bound ε·RMS(y) scales
+        (dict(epsilon=2.0**-52, labels=[(0.1, 4e-18), (1.0, 0.0)]), "reproduced"),  # smaller is no failure
         (dict(epsilon=2.0**-52, labels=[(1.0, 1e-15)]), "partly"),
-        (dict(epsilon=2.0**-23, labels=[(1.0, 1e-18)]), "differs"),
-        (dict(epsilon=2.0**-23, labels=[]), "partly"),
+        (dict(epsilon=2.0**-23, labels=[(1.0, 1e-18)]), "partly"),
+        (dict(epsilon=2.0**-23, labels=[(1.0, 1e-15)]), "differs"),
     ],
     "sec1-simplex-exponent": [
         (dict(exponents={"a": -2.05, "b": -0.95}, dims={"a": 1, "b": 2}), "reproduced"),

@@ -101,8 +101,10 @@ def test_every_row_of_every_table_has_the_same_number_of_cells():
 
 
 def test_pipes_in_cells_are_escaped():
-    assert status._cell("a | b\nc") == "a \\| b c"
-    assert len(_split_row("| " + " | ".join(status._cell(c) for c in ("x|y", "z", "", "w", "v")) + " |")) == 5
+    from precision.book.text import table_cell
+
+    assert table_cell("a | b\nc") == "a \\| b c"
+    assert len(_split_row("| " + " | ".join(table_cell(c) for c in ("x|y", "z", "", "w", "v")) + " |")) == 5
 
 
 def _split_row(line: str) -> list[str]:

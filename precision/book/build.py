@@ -34,7 +34,7 @@ from ..cache import atomic_write_bytes, code_hash
 from ..chapters.profiles import check_profile
 
 __all__ = ["section_notebooks", "execution_order", "execute_notebook", "build", "write_goldens", "STATUS_PAGE",
-           "RUN_LAST", "notebook_parameters", "check_parameters", "run_chapter"]
+           "RUN_LAST", "notebook_parameters", "check_parameters", "run_chapter", "run_main"]
 
 STATUS_PAGE = "book/status"
 # Notebook name → its chapter in precision.chapters.profiles, where the two differ.
@@ -306,6 +306,46 @@ def run_chapter(root: Path, name: str, parameters: dict[str, Any], out: Path | N
     return out
 
 
+def _default_root() -> Path:
+    """The book to run: the working directory if it holds ``_toc.yml``, else the checkout the
+    package was installed from (an editable install), else the working directory."""
+    here = Path.cwd()
+    if (here / "_toc.yml").exists():
+        return here
+    checkout = Path(__file__).resolve().parents[2]
+    return checkout if (checkout / "_toc.yml").exists() else here
+
+
+def _add_run_arguments(r: argparse.ArgumentParser) -> None:
+    r.add_argument("chapter", nargs="?", help="e.g. introduction, piecewise-linear, beyond (see --list)")
+    r.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                   help="a parameter of the chapter's parameters cell; VALUE is read as a Python literal "
+                        "(3, 1e-3, [64, 256], 'Z.001', None), else as text (repeatable)")
+    r.add_argument("-o", "--output", help="the executed notebook (default CHAPTER.ipynb)")
+    r.add_argument("--list", action="store_true", help="list the chapters and their parameters with defaults")
+    r.add_argument("--root", default=None, help="the book's root folder, holding _toc.yml (default: the working "
+                                                "directory, else the checkout of this package)")
+
+
+def run_main(argv: list[str] | None = None, prog: str = "python -m precision run") -> int:
+    """``python -m precision run CHAPTER [-p NAME VALUE]... [-o OUT.ipynb]`` and
+    ``python -m precision run --list``: execute one chapter with your parameters. A name the
+    chapter's ``parameters`` cell does not have, or an unknown profile, exits with status 2
+    before anything runs."""
+    parser = argparse.ArgumentParser(prog=prog, description="Execute one chapter of the book with your "
+                                     "parameters, checked against its parameters cell before it runs.")
+    _add_run_arguments(parser)
+    args = parser.parse_args(argv)
+    return _run_command(parser, _root(parser, args.root), args)
+
+
+def _root(parser: argparse.ArgumentParser, given: str | None) -> Path:
+    root = Path(given).resolve() if given else _default_root()
+    if not (root / "_toc.yml").exists():
+        parser.error(f"no _toc.yml in {root}; run from the repository root or pass --root")
+    return root
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m precision.book", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -315,16 +355,13 @@ def main(argv: list[str] | None = None) -> int:
     g = sub.add_parser("goldens", help="regenerate tests/notebooks/*.ipynb at the smoke profile")
     g.add_argument("names", nargs="*", help="only these notebooks (e.g. introduction); default all")
     r = sub.add_parser("run", help="execute one chapter with your parameters (checked against its parameters cell)")
-    r.add_argument("chapter", nargs="?", help="e.g. introduction, piecewise-linear, beyond")
-    r.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                   help="a parameter of the chapter; VALUE is read as a Python literal (repeatable)")
-    r.add_argument("-o", "--output", help="the executed notebook (default CHAPTER.ipynb)")
-    r.add_argument("--list", action="store_true", help="list the chapters and their parameters with defaults")
-    parser.add_argument("--root", default=".", help="the book's root folder (holds _toc.yml)")
+    _add_run_arguments(r)
+    parser.add_argument("--root", dest="book_root", default=None,
+                        help="the book's root folder (holds _toc.yml; default: the working directory)")
     args = parser.parse_args(argv)
-    root = Path(args.root).resolve()
-    if not (root / "_toc.yml").exists():
-        parser.error(f"no _toc.yml in {root}; run from the repository root or pass --root")
+    if args.command == "run":
+        return _run_command(parser, _root(parser, args.root or args.book_root), args)
+    root = _root(parser, args.book_root or ".")
     if args.command == "build":
         try:
             check_profile(args.profile)
@@ -333,8 +370,6 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         index = build(root, args.profile, render=not args.no_render)
         print(f"\nBook ({args.profile} profile) built in {time.perf_counter() - start:.0f} s:\n  {index}")
-    elif args.command == "run":
-        return _run_command(parser, root, args)
     else:
         write_goldens(root, root / "tests" / "notebooks", args.names)
     return 0
@@ -353,12 +388,14 @@ def _run_command(parser: argparse.ArgumentParser, root: Path, args: argparse.Nam
                 print(f"  fixed by the profile (precision/chapters/profiles.py): {', '.join(fixed)}")
         return 0
     if not args.chapter:
-        parser.error("run needs a CHAPTER (see: python -m precision.book run --list)")
+        parser.error(f"run needs a CHAPTER (see: {parser.prog.removesuffix(' run')} run --list)")
     parameters = {name: _literal(value) for name, value in args.parameter}
     try:
+        if "profile" in parameters:
+            check_profile(parameters["profile"])
         out = run_chapter(root, args.chapter, parameters, args.output)
     except ValueError as err:
-        parser.exit(2, f"python -m precision.book run: error: {err}\n")
+        parser.exit(2, f"{parser.prog}: error: {err}\n")
     print(out)
     return 0
 

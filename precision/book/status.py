@@ -13,6 +13,7 @@ from typing import Any
 from ..cache import code_hash
 from ..chapters import authors
 from ..chapters.profiles import SIZES
+from .text import markdown_table, number, seconds
 
 __all__ = ["build_report", "environment_report", "settings_table", "settings_tables"]
 
@@ -27,19 +28,21 @@ def build_report(profile: str, record_path: str | None) -> str:
                 "notebooks through myst-nb with their default parameters; per-notebook run times are in "
                 "myst-nb's execution report. `make book` records them here.")
     record = json.loads(Path(record_path).read_text())
-    rows = ["| chapter | run time | this build | figures | every cell ran, no errors |", "|---|---:|---|---:|---|"]
+    rows = []
     complete = True
     for nb in record["notebooks"]:
         ok = nb["all_cells_executed"] and nb["errors"] == 0
         complete &= ok
         how = f"reused (unchanged since {nb['executed_at']})" if nb["reused"] else f"executed {nb['executed_at']}"
-        rows.append(f"| {{doc}}`{nb['title']} </{nb['docname']}>` | {nb['seconds']:.1f} s | {how} | {nb['figures']} | "
-                    f"{'yes' if ok else '**no**'} |")
+        rows.append((f"{{doc}}`{nb['title']} </{nb['docname']}>`", seconds(nb["seconds"]), how, nb["figures"],
+                     "yes" if ok else "**no**"))
     total = sum(nb["seconds"] for nb in record["notebooks"])
     verdict = ("Every notebook ran to the end at this profile with this package code "
                f"(`{record['code_hash']}`), so every figure on these pages comes from it."
                if complete else "**Some notebook did not run to the end: its figures are missing or stale.**")
-    return "\n".join([f"**Profile:** `{record['profile']}` — total notebook time {total:.0f} s.", "", *rows, "",
+    table = markdown_table(("chapter", "run time", "this build", "figures", "every cell ran, no errors"), rows,
+                           align="lrlrl")
+    return "\n".join([f"**Profile:** `{record['profile']}` — total notebook time {seconds(total)}.", "", table, "",
                       verdict, ""])
 
 
@@ -60,16 +63,16 @@ def environment_report() -> str:
     versions = []
     for name in PACKAGES:
         try:
-            versions.append(f"| {name} | {metadata.version(name)} |")
+            versions.append((name, metadata.version(name)))
         except metadata.PackageNotFoundError:
-            versions.append(f"| {name} | not installed |")
+            versions.append((name, "not installed"))
     cpu = platform.processor() or platform.machine()
     return "\n".join([
         f"**Date:** {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC  ",
         f"**Machine:** {platform.platform()}, {cpu}, {os.cpu_count()} cores, {_memory()} memory, "
         f"torch using {torch.get_num_threads()} threads  ",
         f"**Python:** {platform.python_version()} — **package code hash:** `{code_hash()}`",
-        "", "| package | version |", "|---|---|", *versions, ""])
+        "", markdown_table(("package", "version"), versions), ""])
 
 
 # --------------------------------------------------------------------------- settings
@@ -80,20 +83,16 @@ _CHAPTER_TITLES = {"piecewise": "Chapter 2, piecewise linear methods", "nonlinea
 
 
 def _format(value: Any) -> str:
+    """A setting as written in a config: exact, so floats in ``g`` form (``0.001``, ``1e-12``)."""
     if isinstance(value, bool) or value is None:
         return str(value)
     if isinstance(value, int):
-        return f"{value:,}".replace(",", "\u2009")
+        return number(value)
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, (tuple, list)):
         return ", ".join(_format(v) for v in value)
     return str(value)
-
-
-def _cell(text: str) -> str:
-    """One Markdown table cell: ``|`` escaped, line breaks folded."""
-    return " ".join(str(text).split()).replace("|", "\\|")
 
 
 def settings_rows(chapter: str) -> list[tuple[str, ...]]:
@@ -116,9 +115,7 @@ def settings_table(chapter: str) -> str:
     ``book`` profile | why the ``paper`` profile differs — from :data:`precision.chapters.authors.SETTINGS`
     and :data:`precision.chapters.profiles.SIZES`."""
     rows = settings_rows(chapter)
-    lines = ["| " + " | ".join(_cell(c) for c in rows[0]) + " |", "|" + "---|" * len(rows[0])]
-    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows[1:]]
-    return "\n".join(lines)
+    return markdown_table(rows[0], rows[1:], align="lllll")
 
 
 def settings_tables() -> str:

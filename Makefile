@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 export PRECISION_CACHE_DIR ?= $(CURDIR)/_build/cache
 unexport MPLBACKEND
 
-.PHONY: book test goldens env browser clean
+.PHONY: book test goldens env browser clean plan
 
 env: $(STAMP)
 
@@ -20,6 +20,10 @@ $(STAMP): pyproject.toml
 ## make book [PROFILE=smoke|book|paper]: execute every chapter at PROFILE and render the book
 book: $(STAMP)
 	$(PY) -m precision.book build --profile $(PROFILE)
+
+## make plan [PROFILE=smoke|book|paper]: runs, core-hours and memory per chapter, before any compute
+plan: $(STAMP)
+	$(PY) -m precision.book plan --profile $(PROFILE)
 
 ## make test: unit tests, nbval goldens, a smoke build of the whole book checked in Chromium
 test: $(STAMP) browser

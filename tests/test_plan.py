@@ -7,7 +7,7 @@ import json
 import pytest
 
 from precision.book import plan as book_plan
-from precision.chapters import plan
+from precision.chapters import plan, runs
 from precision.chapters.nets import NetRun, SimplexRun
 from precision.chapters.profiles import PROFILES
 
@@ -125,3 +125,12 @@ def test_lpt_makespan_and_byte_sizes():
     assert book_plan.parse_bytes("24GiB") == 24 * GiB and book_plan.parse_bytes("1GB") == 1e9
     with pytest.raises(ValueError, match="--memory"):
         book_plan.parse_bytes("lots")
+
+
+def test_run_jobs_refuses_a_run_that_cannot_fit_before_starting(monkeypatch, tmp_path):
+    monkeypatch.setenv("PRECISION_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(plan, "total_memory", lambda: 2 ** 30)
+    small, big = SimplexRun("Z.001", 64), SimplexRun("II.6.15a", 262_144)
+    with pytest.raises(MemoryError, match="Delaunay"):  # refused at once: no Delaunay of 262 144 points in 6-D ran
+        runs.run_jobs([small, big], workers=1, progress=False)
+    assert runs.run_jobs([small], workers=1, progress=False)[0]["rmse_test"] > 0

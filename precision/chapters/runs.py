@@ -60,8 +60,21 @@ def run_jobs(jobs: Sequence[Job], *, workers: int | None = None, scheduler: str 
     for i, job in enumerate(jobs):
         if not isinstance(job, Job):
             raise TypeError(f"job {i} must be a chapter run (a Job), got {type(job).__name__}: {job!r}")
+    if scheduler is None:  # a cluster's workers have their own memory; locally, refuse what cannot fit
+        _refuse_what_cannot_fit(jobs, desc)
     return run_sweep(run_job, list(jobs), cost=job_cost, workers=workers, scheduler=scheduler, desc=desc,
                      progress=progress, return_stats=return_stats)
+
+
+def _refuse_what_cannot_fit(jobs: Sequence[Job], desc: str | None) -> None:
+    """Raise ``MemoryError`` with one sentence, before anything starts, if a run still to be
+    computed needs more memory than this machine has (the cost plan's memory model)."""
+    from ..sweep import sweep_status
+    from .plan import refuse_if_too_big  # plan imports this module
+
+    for job, cached in zip(jobs, sweep_status(run_job, list(jobs))):
+        if not cached:
+            refuse_if_too_big(job, where=desc or "")
 
 
 def one_thread_in_workers() -> None:

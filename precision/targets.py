@@ -57,6 +57,9 @@ class _Backend:
 def _numpy_backend(dtype: type) -> _Backend:
     funcs = {name: getattr(np, name) for name in _FUNCTION_NAMES if name[0] != "a"}
     funcs.update(asin=np.arcsin, acos=np.arccos, atan=np.arctan, Abs=np.abs, sqrt=np.sqrt)
+    from scipy import special
+
+    funcs.update(j0=special.j0, j1=special.j1)
     return _Backend(lambda c: dtype(float(c.evalf(30))), funcs)
 
 
@@ -64,13 +67,13 @@ def _torch_backend() -> _Backend:
     import torch
 
     funcs = {name: getattr(torch, name) for name in _FUNCTION_NAMES}
-    funcs.update(Abs=torch.abs, sqrt=torch.sqrt)
+    funcs.update(Abs=torch.abs, sqrt=torch.sqrt, j0=torch.special.bessel_j0, j1=torch.special.bessel_j1)
     return _Backend(lambda c: float(c.evalf(30)), funcs)
 
 
 def _mpmath_backend() -> _Backend:
     funcs = {name: getattr(mpmath, name) for name in _FUNCTION_NAMES}
-    funcs.update(Abs=abs, sqrt=mpmath.sqrt)
+    funcs.update(Abs=abs, sqrt=mpmath.sqrt, j0=mpmath.j0, j1=mpmath.j1)
     return _Backend(lambda c: mpmath.mpf(str(c.evalf(mpmath.mp.dps + 10))), funcs)
 
 
@@ -97,6 +100,8 @@ def _evaluate(expr: sympy.Expr, env: Mapping[str, Any], backend: _Backend) -> An
             return b ** int(power)
         return b ** _evaluate(power, env, backend)
     name = type(expr).__name__
+    if name == "besselj" and expr.args[0] in (0, 1) and f"j{expr.args[0]}" in backend.functions:
+        return backend.functions[f"j{expr.args[0]}"](_evaluate(expr.args[1], env, backend))
     if name in backend.functions and len(expr.args) == 1:
         return backend.functions[name](_evaluate(expr.args[0], env, backend))
     raise ValueError(f"cannot evaluate '{name}' in {expr}; supported functions: {', '.join(sorted(backend.functions))}")

@@ -158,7 +158,7 @@ class MultistageResult:
     seconds: float
     input_low: np.ndarray = field(repr=False)
     input_high: np.ndarray = field(repr=False)
-    stop_reason: str = "stages"
+    stop_reason: str = "budget"
     floor: float | None = None
     floor_source: str | None = None
 
@@ -194,7 +194,7 @@ class MultistageResult:
         return out.numpy()
 
 
-STOP_REASONS = ("floor", "stalled", "time_limit", "stages")
+STOP_REASONS = ("floor", "stalled", "time_limit", "budget")
 """Why :func:`train_multistage` ended: the training RMSE came within ``floor_factor`` of the
 float64 floor; a stage no longer lowered it (by at least :data:`AUTO` ``["stall_gain"]``);
 ``time_limit`` ran out; or the given number of stages was done."""
@@ -433,7 +433,7 @@ def _multistage(data, stages, widths, depth, lr, second_order, first_layer, seed
                                 lm_options=options if second_order == "lm" else None, threads=None)
         return trainer(k, model, x_k, target_k, x_test_k, target_test_k)
 
-    reason = "stages"
+    reason = "budget"
     previous = [math.inf]
 
     def stop(k: int, stage) -> bool:
@@ -455,7 +455,7 @@ def _multistage(data, stages, widths, depth, lr, second_order, first_layer, seed
     with bar:
         fitted = fit_stages(make_model, train, x, y, stages, x_test, y_test, scale="max", scale_first=True,
                             data=stage_data, stop=stop)
-    if reason == "stages" and plan.auto_stages:
+    if reason == "budget" and plan.auto_stages:
         reason = "stalled"  # AUTO["max_stages"] stages and still above the floor
     done = [MultistageStage(s.model, s.scale, None if kappa is None else kappa.tolist(), s.n_train, s.adam,
                             s.main, s.history, s.rmse_train, s.rmse_test, s.seconds, s.cpu_seconds)

@@ -67,8 +67,32 @@ def _torch_backend() -> _Backend:
     import torch
 
     funcs = {name: getattr(torch, name) for name in _FUNCTION_NAMES}
-    funcs.update(Abs=torch.abs, sqrt=torch.sqrt, j0=torch.special.bessel_j0, j1=torch.special.bessel_j1)
+    funcs.update(Abs=torch.abs, sqrt=torch.sqrt, j0=_torch_bessel(0), j1=_torch_bessel(1))
     return _Backend(lambda c: float(c.evalf(30)), funcs)
+
+
+def _torch_bessel(order: int) -> Callable:
+    """``J_order`` on a torch tensor, differentiable once. Values from SciPy (Cephes, about
+    1e-16): ``torch.special.bessel_j0``/``j1`` are only good to about 1e-7 in float64."""
+    import torch
+    from scipy import special
+
+    value = special.j0 if order == 0 else special.j1
+
+    class BesselJ(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return torch.from_numpy(np.asarray(value(x.detach().cpu().numpy()))).to(x)
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            u = x.detach().cpu().numpy()
+            slope = -special.j1(u) if order == 0 else (special.j0(u) - special.jv(2, u)) / 2  # J₁' = (J₀ − J₂)/2
+            return grad * torch.from_numpy(np.asarray(slope)).to(x)
+
+    return BesselJ.apply
 
 
 def _mpmath_backend() -> _Backend:

@@ -4,7 +4,8 @@ The stage is stage 1 of an adaptive multi-stage fit (:mod:`precision.multistage`
 tanh net after its Adam warm-up, on the target rescaled by ``c = 2/max|y|`` with inputs
 mapped onto [−1, 1]. Every method starts from those weights, gets the same analytic
 Jacobian and the same wall-clock budget; the table gives each one's time to the common
-training RMSE (the worst final one) as a ratio to ours. One thread everywhere.
+training RMSE (the worst final one) as a ratio to ours, and its cost per residual
+evaluation (ours: per step; SciPy: per call of the residual). One thread everywhere.
 
     python benchmarks/lm_vs_scipy.py                 # about 4 × 20 s
     python benchmarks/lm_vs_scipy.py --seconds 5 --n-train 500 --width 10 --json out.json
@@ -52,10 +53,11 @@ def run(expr: str = "log(x+2)*cos(2*x+x**3)", n_train: int = 2000, width: int = 
 def table(result: dict) -> str:
     lines = [f"{result['target']}: n={result['n_train']}, P={result['n_params']}, {result['seconds_each']:g} s each; "
              f"common train RMSE {result['level']:.3e}",
-             f"{'method':10s} {'final RMSE':>11s} {'evals':>6s} {'time to common':>15s} {'÷ ours':>7s}"]
+             f"{'method':10s} {'final RMSE':>11s} {'evals':>6s} {'ms/eval':>8s} {'time to common':>15s} {'÷ ours':>7s}"]
     for m, row in result["methods"].items():
-        lines.append(f"{m:10s} {row['final_rmse']:11.3e} {row['evaluations']:6d} {row['time_to_level']:14.2f}s "
-                     f"{result['ratio_to_ours'][m]:7.2f}")
+        per = 1e3 * row["seconds"] / max(row["evaluations"], 1)
+        lines.append(f"{m:10s} {row['final_rmse']:11.3e} {row['evaluations']:6d} {per:8.1f} "
+                     f"{row['time_to_level']:14.2f}s {result['ratio_to_ours'][m]:7.2f}")
     return "\n".join(lines)
 
 

@@ -17,6 +17,14 @@ The combined predictor is ``f₁ + f₂/c₂ + f₃/c₃ + …``. Like the paper
 boosting with LM stages, this is a configuration of the one staged loop,
 :func:`precision.boosting.fit_stages`: stage 1 rescaled too, ``c = 2/max|r|``, the stage's
 net built from its residual, and (optionally) more data per stage.
+
+A fit stops by itself when its budgets are left out (:data:`AUTO`): each stage's LM run
+ends when its RMSE falls less than 2× in 200 steps (the next stage then takes the
+residual), later stages train on 4 points per parameter (fresh points from the target),
+and the stages end when the training RMSE is within ``floor_factor`` of the float64
+floor of the labels (:func:`precision.floors.label_floor`, measured against mpmath), when
+a stage lowers it less than 2×, or at ``time_limit``. On four smooth 1-D functions this
+reaches 1e-16…5e-16 test RMSE in 15–45 s of one core from 1000 given points.
 """
 from __future__ import annotations
 

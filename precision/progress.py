@@ -9,6 +9,7 @@ rewritten in place.
 """
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from typing import TextIO
@@ -47,9 +48,9 @@ class FitProgress:
                 from tqdm.auto import tqdm
             except ImportError:
                 tqdm = None
-            if tqdm is not None:
+            if tqdm is not None:  # the width asked once: a terminal that reports 0 columns gets 100
                 self._bar = tqdm(total=None if self.total is None else round(self.total, 1), file=self.file,
-                                 unit="s", leave=False, dynamic_ncols=True,
+                                 unit="s", leave=False, ncols=shutil.get_terminal_size((100, 24)).columns,
                                  bar_format="{desc} |{bar}| {n:.0f}/{total:.0f} s" if self.total else "{desc} {n:.0f} s")
         return self
 

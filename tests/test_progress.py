@@ -24,3 +24,16 @@ def test_progress_draws_on_a_terminal_only():
     with FitProgress(10, enabled=False, file=off) as bar:
         bar.update(1, 1e-3, force=True)
     assert off.getvalue() == ""
+
+
+def test_progress_without_tqdm_is_one_plain_line(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)  # import fails: the plain line
+    tty = _Terminal()
+    with FitProgress(10, file=tty) as bar:
+        assert bar._bar is None
+        bar.update(3, 1e-9, 2e-17, force=True)
+    text = tty.getvalue()
+    assert text.startswith("\rstage 3  train RMSE 1.00e-09  floor 2.0e-17") and "/10 s" in text
+    assert text.endswith("\r")  # cleared at the end

@@ -476,14 +476,18 @@ def fit_lm(data: Dataset, stages: int = 1, width: int = 20, depth: int = 3, acti
     bar = FitProgress(time_limit, enabled=progress)
 
     def train(k: int, model, x_k, target_k, x_test_k, target_test_k):
-        c = scales[k]
+        from .optimizers import train_adam
+
+        c, every, runs = scales[k], max(1, (steps or 1000) // 50), {}
+        if adam_steps:  # first, so that LM gets the time that is left
+            runs["adam"] = train_adam(model, x_k, target_k, adam_steps, lr=lr, x_test=x_test_k, y_test=target_test_k,
+                                      record_every=max(every, adam_steps // 50))
         options = {"solver": solver, "stop_rmse": goal * c,
                    "time_limit": max(time_limit - (time.perf_counter() - start), 1e-3)}
         if bar.enabled:
             options["callback"] = lambda step, rmse: bar.update(k + 1, rmse / c, floor.rmse)
-        trainer = stage_trainer("lm", steps or 1_000_000, adam_steps, lr, record_every=max(1, (steps or 1000) // 50),
-                                lm_options=options, threads=1)
-        return trainer(k, model, x_k, target_k, x_test_k, target_test_k)
+        trainer = stage_trainer("lm", steps or 1_000_000, 0, lr, record_every=every, lm_options=options, threads=1)
+        return {**runs, **trainer(k, model, x_k, target_k, x_test_k, target_test_k)}
 
     def stop(k: int, stage) -> bool:
         bar.update(k + 1, stage.rmse_train, floor.rmse, force=True)

@@ -432,14 +432,20 @@ def _multistage(data, stages, widths, depth, lr, second_order, first_layer, seed
                 options.setdefault("slow_factor", AUTO["slow_factor"])
             if goal > 0:
                 options.setdefault("stop_rmse", goal * c)
-            left = remaining()
-            if left is not None:
-                options["time_limit"] = max(left, 1e-3)
             if bar.enabled:
                 options["callback"] = lambda step, rmse: bar.update(k + 1, rmse / c, floor)
-        trainer = stage_trainer(second_order, steps, plan.adam(k), lr, record_every=record_every,
+        adam, runs = plan.adam(k), {}
+        if plan.time_limit is not None and second_order == "lm":  # Adam first, so LM gets the time that is left
+            if adam:
+                from .optimizers import train_adam
+
+                runs["adam"] = train_adam(model, x_k, target_k, adam, lr=lr, x_test=x_test_k, y_test=target_test_k,
+                                          record_every=max(record_every, adam // 50))
+                adam = 0
+            options["time_limit"] = max(remaining(), 1e-3)
+        trainer = stage_trainer(second_order, steps, adam, lr, record_every=record_every,
                                 lm_options=options if second_order == "lm" else None, threads=None)
-        return trainer(k, model, x_k, target_k, x_test_k, target_test_k)
+        return {**runs, **trainer(k, model, x_k, target_k, x_test_k, target_test_k)}
 
     reason = "budget"
     previous = [math.inf]

@@ -244,7 +244,8 @@ def fit_stages(make_model: Callable[[int, torch.Tensor, torch.Tensor], torch.nn.
                x_test: torch.Tensor | None = None, y_test: torch.Tensor | None = None, scale: str = "mean",
                scale_first: bool = False, data: Callable[[int], tuple[torch.Tensor, torch.Tensor]] | None = None,
                history: Callable[[StageRuns, float], np.ndarray] = chained_history,
-               on_stage: Callable[[int, Stage], None] | None = None) -> list[Stage]:
+               on_stage: Callable[[int, Stage], None] | None = None,
+               stop: Callable[[int, Stage], bool] | None = None) -> list[Stage]:
     """The staged residual fit: stage ``k`` trains a fresh net on ``c_k·r_k``, the training
     residual of stages ``< k`` rescaled to O(1); the predictor is ``Σₖ fₖ/cₖ``.
 
@@ -275,11 +276,14 @@ def fit_stages(make_model: Callable[[int, torch.Tensor, torch.Tensor], torch.nn.
         ``history(runs, c)``: a stage's history in the combined predictor's RMSE.
     on_stage
         Called as ``on_stage(k, stage)`` when stage ``k`` is done.
+    stop
+        Optional ``stop(k, stage) -> bool``, asked when stage ``k`` is done (after
+        ``on_stage``): ``True`` ends the loop there, so ``stages`` is then an upper bound.
 
     Returns
     -------
     list of Stage
-        One :class:`Stage` per stage, with the combined RMSEs after it.
+        One :class:`Stage` per stage run, with the combined RMSEs after it.
     """
     has_test = x_test is not None and y_test is not None
     done: list[Stage] = []
@@ -308,6 +312,8 @@ def fit_stages(make_model: Callable[[int, torch.Tensor, torch.Tensor], torch.nn.
         done.append(stage)
         if on_stage is not None:
             on_stage(k, stage)
+        if stop is not None and stop(k, stage):
+            break
     return done
 
 

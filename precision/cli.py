@@ -4,6 +4,7 @@ Examples::
 
     python -m precision fit --target Z.001 --method simplex --n-train 1000 --seed 0
     python -m precision fit --expr "sin(x)*y" --domain x=-1:1 --domain y=0:2 --method simplex
+    python -m precision fit --expr "exp(sin(3*x))" --domain x=-1:1 --method multistage --time-limit 60
     python -m precision targets
     python -m precision guide --dim 3 --modular --precision 1e-10
 """
@@ -190,6 +191,9 @@ def _run_fit(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     for flag, value, low in (("--n-train", args.n_train, 1), ("--n-test", args.n_test, 1), ("--seed", args.seed, 0)):
         if value < low:
             parser.error(f"{flag} must be a {'positive' if low else 'non-negative'} integer, got {value}")
+    limit = getattr(args, "time_limit", None)
+    if limit is not None and not (0 < limit < float("inf")):
+        parser.error(f"--time-limit must be a positive number of seconds, got {limit}")
     try:
         if args.target is not None:
             if args.domain:

@@ -27,14 +27,17 @@ from .interpolation import SimplexInterpolator
 from .memory import fit_memory, require_fits
 from .targets import Dataset
 
-__all__ = ["FitResult", "Method", "METHODS", "register", "fit", "fit_simplex", "fit_mlp", "fit_boost", "fit_spline", "fit_lm",
+__all__ = ["FitResult", "STOP_REASONS", "Method", "METHODS", "register", "fit", "fit_simplex", "fit_mlp", "fit_boost", "fit_spline", "fit_lm",
            "fit_multistage", "fit_chebyshev", "check_fit_memory"]
 
 
 @dataclass
 class FitResult:
     """Outcome of one fit. RMSEs are over the points the method could predict;
-    ``n_outside`` counts test points it could not (outside a simplex hull)."""
+    ``n_outside`` counts test points it could not (outside a simplex hull). Methods that
+    stop by themselves (``lm``, ``multistage``) also say why (``stop_reason``, one of
+    :data:`STOP_REASONS`), and give the float64 floor of the training labels
+    (``floor``, :func:`precision.floors.label_floor`) and the training RMSE over it."""
 
     method: str
     target: str
@@ -47,9 +50,25 @@ class FitResult:
     seconds: float
     n_outside: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    stop_reason: str | None = None
+    floor: float | None = None
+    rmse_over_floor: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The fields as a dict; the stop and floor fields only for methods that set them."""
+        out = asdict(self)
+        if self.stop_reason is None:
+            for key in ("stop_reason", "floor", "rmse_over_floor"):
+                out.pop(key)
+        return out
+
+
+STOP_REASONS = ("floor", "stalled", "time_limit", "budget")
+"""Why a self-stopping fit ended: the training RMSE came within ``floor_factor`` of the
+floor; it stopped improving; ``time_limit`` ran out; or the steps or stages given were
+used up."""
+
+_TIME_LIMIT = 120.0  # seconds: the default of --time-limit
 
 
 def _rmse(pred: np.ndarray, y: np.ndarray, skip: np.ndarray | None = None) -> float:
@@ -369,30 +388,39 @@ def fit_spline(data: Dataset, order: int | str = 3) -> FitResult:
                      extra={"order": order, "points_per_dim": n})
 
 
-@register("lm", help="a tanh MLP trained by Levenberg-Marquardt; --stages > 1 boosts (beyond the paper)",
+@register("lm", help="a tanh MLP trained by Levenberg-Marquardt until the float64 floor, a stall or the time "
+          "limit; --stages > 1 boosts (beyond the paper)",
           options={"stages": "number of boosted nets", "width": "hidden width", "depth": "number of Linear layers",
-                   "activation": "relu, tanh, sigmoid or silu", "steps": "LM maximum steps per stage",
+                   "activation": "relu, tanh, sigmoid or silu",
+                   "steps": "LM maximum steps per stage (0: until the floor, a stall or the time limit)",
                    "adam_steps": "Adam steps before LM in each stage", "lr": "Adam learning rate",
                    "solver": "LM step solver: cholesky or svd",
-                   "seed": "weight-initialisation seed (stage k: seed + k - 1)"})
+                   "seed": "weight-initialisation seed (stage k: seed + k - 1)",
+                   "time_limit": "stop after this many seconds",
+                   "floor_factor": "stop when the training RMSE is within this factor of the float64 floor",
+                   "progress": "progress bar on stderr (shown only when it is a terminal)"})
 def fit_lm(data: Dataset, stages: int = 1, width: int = 20, depth: int = 3, activation: str = "tanh",
-           steps: int = 300, adam_steps: int = 0, lr: float = 1e-3, solver: str = "cholesky",
-           seed: int = 0) -> FitResult:
-    """Tanh MLP trained by Levenberg–Marquardt (beyond the paper, :mod:`precision.lm`), at most
-    ``steps`` steps after ``adam_steps`` Adam steps (a warm-up that keeps the weights O(1));
-    with ``stages > 1``, boosting (paper §4.2.2) with every stage trained that way on the
-    residual rescaled by ``c = 2/max|r|``.
+           steps: int = 0, adam_steps: int = 0, lr: float = 1e-3, solver: str = "cholesky",
+           seed: int = 0, time_limit: float = _TIME_LIMIT, floor_factor: float = 3.0,
+           progress: bool = True) -> FitResult:
+    """Tanh MLP trained by Levenberg–Marquardt (beyond the paper, :mod:`precision.lm`) after
+    ``adam_steps`` Adam steps (a warm-up that keeps the weights O(1)); with ``stages > 1``,
+    boosting (paper §4.2.2) with every stage trained that way on the residual rescaled by
+    ``c = 2/max|r|``. It trains until the training RMSE is within ``floor_factor`` of the
+    float64 floor of the labels, LM stops making progress, ``time_limit`` runs out, or
+    (when given) ``steps`` steps per stage.
 
     Parameters
     ----------
     data
         Training and test sets.
     stages
-        Number of boosted nets (1: no boosting).
+        Number of boosted nets (1: no boosting); fewer when the floor or the time limit
+        comes first.
     width, depth, activation
         Architecture of every stage's net (see :func:`fit_mlp`).
     steps
-        Most Levenberg–Marquardt steps per stage.
+        Most Levenberg–Marquardt steps per stage (0: no limit but the stopping rules).
     adam_steps
         Full-batch Adam steps before LM in each stage (0: none).
     lr
@@ -401,91 +429,192 @@ def fit_lm(data: Dataset, stages: int = 1, width: int = 20, depth: int = 3, acti
         LM step solver, ``"cholesky"`` or ``"svd"``.
     seed
         Weight-initialisation seed of stage 1; stage k uses ``seed + k - 1``.
+    time_limit
+        Wall-clock seconds for the whole fit.
+    floor_factor
+        Stop once the training RMSE is at most this times the floor (at least 1).
+    progress
+        Show a progress bar on stderr (only when it is a terminal).
 
     Returns
     -------
     FitResult
-        ``extra["stages"]`` holds each stage's scale, RMSEs, LM steps and why it stopped.
+        ``stop_reason``, ``floor`` and ``rmse_over_floor`` say why it stopped and how close
+        it came; ``extra["stages"]`` holds each stage's scale, RMSEs, LM steps and why it
+        stopped; ``extra["floor_source"]`` how the floor was obtained.
     """
-    from .boosting import boost
-    from .lm import SOLVERS
+    from .boosting import fit_stages, residual_scale, stage_trainer
+    from .landscape import _as_data
+    from .lm import SOLVERS, stop_kind
     from .models import mlp, n_params
+    from .progress import FitProgress
     from .checks import check_nonnegative_int, check_positive_float, check_positive_int
 
-    for name, value in (("stages", stages), ("width", width), ("depth", depth), ("steps", steps)):
+    for name, value in (("stages", stages), ("width", width), ("depth", depth)):
         check_positive_int(name, value)
+    check_nonnegative_int("steps", steps)
     check_nonnegative_int("seed", seed)
     check_nonnegative_int("adam_steps", adam_steps)
     check_positive_float("lr", lr)
+    time_limit = check_positive_float("time_limit", time_limit)
+    floor_factor = _check_floor_factor(floor_factor)
     if solver not in SOLVERS:
         raise ValueError(f"solver must be one of {', '.join(SOLVERS)}; got {solver!r}")
     mlp(data.target.d, width, depth, activation)  # reject a bad activation before any training
-    res = boost(lambda k: mlp(data.target.d, width, depth, activation, seed=seed + k), data.x_train, data.y_train,
-                stages, data.x_test, data.y_test, bfgs_steps=steps, scale="max", optimizer="lm",
-                record_every=max(1, steps // 50), lm_options={"solver": solver}, adam_steps=adam_steps, lr=lr)
+    start = time.perf_counter()
+    floor = _label_floor(data, seed)
+    goal = floor_factor * floor.rmse
+    first = mlp(data.target.d, width, depth, activation, seed=seed)
+    x, y = _as_data(data.x_train, data.y_train, next(iter(first.parameters())))
+    x_test, y_test = _as_data(data.x_test, data.y_test, x)
+    scales: list[float] = []
+
+    def make(k: int, x_k, r):
+        scales.append(residual_scale(r, "max") if k else 1.0)
+        return first if k == 0 else mlp(data.target.d, width, depth, activation, seed=seed + k)
+
+    bar = FitProgress(time_limit, enabled=progress)
+
+    def train(k: int, model, x_k, target_k, x_test_k, target_test_k):
+        from .optimizers import train_adam
+
+        c, every, runs = scales[k], max(1, (steps or 1000) // 50), {}
+        if adam_steps:  # first, so that LM gets the time that is left
+            runs["adam"] = train_adam(model, x_k, target_k, adam_steps, lr=lr, x_test=x_test_k, y_test=target_test_k,
+                                      record_every=max(every, adam_steps // 50))
+        options = {"solver": solver, "stop_rmse": goal * c,
+                   "time_limit": max(time_limit - (time.perf_counter() - start), 1e-3)}
+        if bar.enabled:
+            options["callback"] = lambda step, rmse: bar.update(k + 1, rmse / c, floor.rmse)
+        trainer = stage_trainer("lm", steps or 1_000_000, 0, lr, record_every=every, lm_options=options, threads=1)
+        return {**runs, **trainer(k, model, x_k, target_k, x_test_k, target_test_k)}
+
+    def stop(k: int, stage) -> bool:
+        bar.update(k + 1, stage.rmse_train, floor.rmse, force=True)
+        kind = stop_kind(stage.main.stopped)
+        return kind in ("stop_rmse", "time_limit") or stage.rmse_train <= goal
+
+    with bar:
+        done = fit_stages(make, train, x, y, stages, x_test, y_test, scale="max", stop=stop)
+    last = done[-1]
+    kind = stop_kind(last.main.stopped)  # the last stage's LM run says why the fit ended
+    if kind == "stop_rmse" or last.rmse_train <= goal:
+        reason = "floor"
+    else:
+        reason = {"time_limit": "time_limit", "max_steps": "budget"}.get(kind, "stalled")
     per_stage = [{"stage": k + 1, "scale": s.scale, "rmse_train": s.rmse_train, "rmse_test": s.rmse_test,
-                  "lm_steps": s.main.steps, "stopped": s.main.stopped} for k, s in enumerate(res.stages)]
-    return FitResult("lm", data.target.name, data.target.d, res.rmse_train, res.rmse_test,
-                     sum(n_params(m) for m in res.models), len(data.y_train), len(data.y_test), res.seconds,
+                  "lm_steps": s.main.steps, "stopped": s.main.stopped} for k, s in enumerate(done)]
+    return FitResult("lm", data.target.name, data.target.d, last.rmse_train, last.rmse_test,
+                     sum(n_params(s.model) for s in done), len(data.y_train), len(data.y_test),
+                     time.perf_counter() - start,
                      extra={"activation": activation, "depth": depth, "width": width, "solver": solver,
-                            "adam_steps": adam_steps, "stages": per_stage})
+                            "adam_steps": adam_steps, "stages": per_stage, "floor_source": floor.source},
+                     stop_reason=reason, floor=floor.rmse, rmse_over_floor=last.rmse_train / floor.rmse)
 
 
-@register("multistage", help="Wang & Lai multi-stage nets, Adam then LM per stage (beyond the paper)",
-          options={"stages": "number of stages", "width": "hidden width", "depth": "number of Linear layers",
-                   "adam_steps": "Adam steps before LM in each stage", "lr": "Adam learning rate",
-                   "steps": "LM maximum steps per stage",
-                   "data_growth": "stage k trains on n*growth^(k-1) points",
-                   "solver": "LM step solver: cholesky or svd", "seed": "weight-initialisation seed"})
-def fit_multistage(data: Dataset, stages: int = 2, width: int = 20, depth: int = 3, adam_steps: int = 500,
-                   lr: float = 1e-3, steps: int = 300, data_growth: int = 1, solver: str = "cholesky",
-                   seed: int = 0) -> FitResult:
+def _check_floor_factor(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 1 <= value < float("inf"):
+        raise ValueError(f"floor_factor must be a number of at least 1, got {value!r}")
+    return float(value)
+
+
+def _label_floor(data: Dataset, seed: int):
+    """The float64 floor of the training labels (against the target's exact form when the
+    inputs are in its own coordinates; else the estimate eps·rms(y))."""
+    from .floors import label_floor
+
+    low = np.asarray(data.target.low, dtype=np.float64)
+    high = np.asarray(data.target.high, dtype=np.float64)
+    inside = not (np.any(data.x_train < low) or np.any(data.x_train > high))
+    return label_floor(data.target if inside else None, data.x_train, data.y_train, seed=seed)
+
+
+@register("multistage", help="Wang & Lai multi-stage nets, Adam then LM per stage, until the float64 floor, "
+          "a stall or the time limit (beyond the paper)",
+          options={"stages": "number of stages (0: until the floor, a stall or the time limit)",
+                   "width": "hidden width", "depth": "number of Linear layers",
+                   "adam_steps": "Adam steps before LM in each stage (-1: 500 in stage 1, none after)",
+                   "lr": "Adam learning rate",
+                   "steps": "LM maximum steps per stage (0: until its progress slows)",
+                   "data_growth": "stage k trains on n*growth^(k-1) points (0: 4 points per parameter from stage 2)",
+                   "solver": "LM step solver: cholesky or svd", "seed": "weight-initialisation seed",
+                   "time_limit": "stop after this many seconds",
+                   "floor_factor": "stop when the training RMSE is within this factor of the float64 floor",
+                   "progress": "progress bar on stderr (shown only when it is a terminal)"})
+def fit_multistage(data: Dataset, stages: int = 0, width: int = 20, depth: int = 3, adam_steps: int = -1,
+                   lr: float = 1e-3, steps: int = 0, data_growth: int = 0, solver: str = "cholesky",
+                   seed: int = 0, time_limit: float = _TIME_LIMIT, floor_factor: float = 3.0,
+                   progress: bool = True) -> FitResult:
     """Multi-stage nets (Wang & Lai 2024, :mod:`precision.multistage`): a tanh net, then nets with a
-    sin first layer tuned to the residual's zero crossings, each trained by ``adam_steps`` Adam
-    steps then at most ``steps`` Levenberg–Marquardt steps.
+    sin first layer tuned to the residual's zero crossings, each trained by Adam then
+    Levenberg–Marquardt, until the training RMSE is within ``floor_factor`` of the float64
+    floor of the labels, a stage stops helping, or ``time_limit`` runs out. Budgets left at
+    their defaults (0, or -1 for ``adam_steps``) adapt (:data:`precision.multistage.AUTO`);
+    budgets given are obeyed.
 
     Parameters
     ----------
     data
         Training and test sets.
     stages
-        Number of stages.
+        Number of stages (0: adaptive).
     width, depth
         Architecture of every stage's net.
     adam_steps
-        Full-batch Adam steps before LM in each stage.
+        Full-batch Adam steps before LM in each stage (-1: 500 in stage 1, none after).
     lr
         Adam learning rate.
     steps
-        Most Levenberg–Marquardt steps per stage.
+        Most Levenberg–Marquardt steps per stage (0: until the stage's progress slows).
     data_growth
-        Stage k trains on ``n * data_growth**(k-1)`` points.
+        Stage k trains on ``n * data_growth**(k-1)`` points (0: 4 points per parameter from
+        stage 2 on, fresh points drawn from the target).
     solver
         LM step solver, ``"cholesky"`` or ``"svd"``.
     seed
         Weight-initialisation (and extra-data sampling) seed.
+    time_limit
+        Wall-clock seconds for the whole fit.
+    floor_factor
+        With adaptive stages, stop once the training RMSE is at most this times the floor.
+    progress
+        Show a progress bar on stderr (only when it is a terminal).
 
     Returns
     -------
     FitResult
-        ``n_train`` is the last stage's; ``extra["stages"]`` holds each stage's RMSEs,
-        scale, frequency scale ``kappa``, training points, LM steps and seconds.
+        ``n_train`` is the last stage's; ``stop_reason``, ``floor`` and ``rmse_over_floor``
+        say why it stopped and how close it came; ``extra["stages"]`` holds each stage's
+        RMSEs, scale, frequency scale ``kappa``, training points, LM steps and seconds.
     """
     from .lm import SOLVERS
     from .multistage import train_multistage
+    from .checks import check_nonnegative_int, check_positive_float
 
     if solver not in SOLVERS:
         raise ValueError(f"solver must be one of {', '.join(SOLVERS)}; got {solver!r}")
-    res = train_multistage(data, stages, width, depth, adam_steps=adam_steps, lr=lr, steps=steps,
-                           data_growth=data_growth, seed=seed, record_every=max(1, steps // 50),
-                           lm_options={"solver": solver})
+    for name, value in (("stages", stages), ("steps", steps), ("data_growth", data_growth)):
+        check_nonnegative_int(name, value)
+    if isinstance(adam_steps, bool) or not isinstance(adam_steps, int) or adam_steps < -1:
+        raise ValueError(f"adam_steps must be a non-negative integer, or -1 (adaptive), got {adam_steps!r}")
+    time_limit = check_positive_float("time_limit", time_limit)
+    floor_factor = _check_floor_factor(floor_factor)
+    res = train_multistage(data, stages or None, width, depth, adam_steps=None if adam_steps == -1 else adam_steps,
+                           lr=lr, steps=steps or None, data_growth=data_growth or None, seed=seed,
+                           record_every=max(1, (steps or 1000) // 50), lm_options={"solver": solver},
+                           time_limit=time_limit, floor_factor=floor_factor, progress=progress)
+    floor, source = res.floor, res.floor_source
+    if floor is None:
+        found = _label_floor(data, seed)
+        floor, source = found.rmse, found.source
     per_stage = [{"stage": k + 1, "scale": s.scale, "kappa": s.kappa, "n_train": s.n_train,
                   "rmse_train": s.rmse_train, "rmse_test": s.rmse_test, "lm_steps": s.second.steps,
-                  "seconds": s.seconds} for k, s in enumerate(res.stages)]
+                  "stopped": s.second.stopped, "seconds": s.seconds} for k, s in enumerate(res.stages)]
     return FitResult("multistage", data.target.name, data.target.d, res.rmse_train, res.rmse_test, res.n_params,
                      res.stages[-1].n_train, len(data.y_test), res.seconds,
                      extra={"depth": depth, "width": width, "adam_steps": adam_steps, "solver": solver,
-                            "stages": per_stage})
+                            "stages": per_stage, "floor_source": source},
+                     stop_reason=res.stop_reason, floor=floor, rmse_over_floor=res.rmse_train / floor)
 
 
 @register("chebyshev", help="a Chebyshev series on the target's box (beyond the paper)",

@@ -17,7 +17,8 @@ import numpy as np
 
 from .targets import Target
 
-__all__ = ["FORMATS", "Floor", "machine_epsilon", "precision_floors", "forward_rounding_rmse"]
+__all__ = ["FORMATS", "Floor", "LabelFloor", "machine_epsilon", "precision_floors", "label_floor",
+           "forward_rounding_rmse"]
 
 FORMATS = {"float16": np.float16, "float32": np.float32, "float64": np.float64}
 
@@ -135,6 +136,100 @@ def precision_floors(target: Target, n_points: int, seed: int = 0, dps: int = 40
             evaluation = _rmse_against(target.evaluate(x_fmt, dtype), exact_at_fmt)
         out.append(Floor(target.name, fmt, machine_epsilon(fmt), rms_y, rounding, evaluation))
     return out
+
+
+@dataclass(frozen=True)
+class LabelFloor:
+    """The float64 floor of a fit to stored labels: the RMS error of the labels themselves.
+
+    Attributes
+    ----------
+    rmse : float
+        RMS difference between the float64 labels and the exact values (never below
+        ``eps·rms_y/10``, so that ``rmse_over_floor`` stays finite for labels that happen
+        to be exact).
+    rms_y : float
+        RMS of the labels.
+    n_points : int
+        Points it was measured on.
+    source : str
+        How it was obtained, in words: against an mpmath reference, or the estimate
+        ``eps·rms(y)`` when the target has no exact form.
+    """
+
+    rmse: float
+    rms_y: float
+    n_points: int
+    source: str
+
+    def to_dict(self) -> dict:
+        return {"rmse": self.rmse, "rms_y": self.rms_y, "n_points": self.n_points, "source": self.source}
+
+
+def label_floor(target: Target | None, x: np.ndarray, y: np.ndarray | None = None, n_points: int = 256,
+                seed: int = 0, dps: int = 30) -> LabelFloor:
+    """Estimate how low a fit's training RMSE can go on float64 labels (paper §1.1).
+
+    A fit to labels ``y = f(x)`` computed in float64 cannot beat the labels' own error: the
+    formula evaluated in float64 (rounding of every operation) against its exact value.
+    This measures that error on ``n_points`` of the inputs ``x`` (drawn with ``seed``)
+    against an mpmath reference with ``dps`` digits. When the target has no exact form
+    (``target=None``, or its reference cannot be evaluated) it falls back to
+    ``eps·rms(y)`` — an estimate, and ``source`` says so.
+
+    Parameters
+    ----------
+    target : precision.targets.Target or None
+        The labels' formula (its ``reference`` gives exact values, ``evaluate`` float64 ones).
+    x : array_like
+        Inputs ``(n, d)`` in the target's own coordinates (e.g. the training inputs).
+    y : array_like, optional
+        The labels (for the fallback and ``rms_y``); default ``target(x)``.
+    n_points : int, default 256
+        Points of ``x`` measured (all when fewer).
+    seed : int, default 0
+        Which points (``numpy.random.default_rng(seed)``).
+    dps : int, default 30
+        Decimal digits of the reference.
+
+    Returns
+    -------
+    LabelFloor
+
+    Raises
+    ------
+    ValueError
+        If ``n_points`` or ``dps`` is not a positive integer, or ``x`` is empty.
+    """
+    from .checks import check_positive_int
+
+    check_positive_int("n_points", n_points)
+    check_positive_int("dps", dps)
+    x = np.asarray(x, dtype=np.float64)
+    x = x[:, None] if x.ndim == 1 else x
+    if x.shape[0] == 0:
+        raise ValueError("x must hold at least one input")
+    rng = np.random.default_rng(seed)
+    pick = np.sort(rng.choice(x.shape[0], size=min(n_points, x.shape[0]), replace=False))
+    eps = machine_epsilon("float64")
+    exact = None
+    if target is not None:
+        try:
+            with np.errstate(all="ignore"):
+                labels = target(x[pick])
+                exact = target.reference(x[pick], dps)
+        except (ValueError, TypeError, ArithmeticError):  # no high-precision form (e.g. an unknown layer)
+            exact = None
+    if exact is None:
+        y = np.asarray(y if y is not None else target(x), dtype=np.float64).reshape(-1)
+        rms_y = float(np.sqrt(np.mean(y * y)))
+        return LabelFloor(eps * rms_y, rms_y, int(y.shape[0]),
+                          "estimate eps*rms(y): no exact form of the target to measure the labels against")
+    with mpmath.workdps(dps):
+        measured = _rmse_against(np.asarray(labels, dtype=np.float64), exact)
+        rms_y = float(mpmath.sqrt(sum(e * e for e in exact) / len(exact)))
+    return LabelFloor(max(measured, eps * rms_y / 10), rms_y, len(pick),
+                      f"float64 labels against a {dps}-digit mpmath reference on {len(pick)} points")
 
 
 def forward_rounding_rmse(model, x: np.ndarray, dps: int = 40) -> float:

@@ -23,6 +23,7 @@ FUNCTIONS: dict[str, Any] = {
     "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "sinh": sympy.sinh, "cosh": sympy.cosh,
     "tanh": sympy.tanh, "asin": sympy.asin, "acos": sympy.acos, "atan": sympy.atan, "arcsin": sympy.asin,
     "arccos": sympy.acos, "arctan": sympy.atan,
+    "j0": lambda a: sympy.besselj(0, a), "j1": lambda a: sympy.besselj(1, a),  # Bessel functions of the first kind
 }
 CONSTANTS: dict[str, Any] = {"pi": sympy.pi, "E": sympy.E}
 MAX_LENGTH = 2000   # characters

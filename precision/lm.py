@@ -43,7 +43,7 @@ from torch.func import grad, vmap
 from .flat import _sequential_plan, as_data, flat_forward, flat_parameters, flat_rmse, set_flat_parameters, torch_threads
 from .optimizers import TrainResult
 
-__all__ = ["residual_jacobian", "lm_step", "train_lm"]
+__all__ = ["residual_jacobian", "lm_step", "train_lm", "stop_kind", "STOPS"]
 
 DAMPINGS = ("marquardt", "identity")
 SOLVERS = ("svd", "cholesky")
@@ -199,7 +199,8 @@ class _DampedSolver:
 def train_lm(model: torch.nn.Module, x, y, max_steps: int = 1000, x_test=None, y_test=None,
              record_every: int = 1, threads: int | None = 1, mu0: float = 1e-3, damping: str = "marquardt",
              stop_rmse: float = 0.0, patience: int = 30, geodesic: bool = True, solver: str = "svd",
-             chunk_size: int | None = None) -> TrainResult:
+             chunk_size: int | None = None, time_limit: float | None = None, slow_window: int | None = None,
+             slow_factor: float = 2.0, callback: Callable[[int, float], None] | None = None) -> TrainResult:
     """Levenberg–Marquardt on the MSE until it stops making progress.
 
     Parameters
@@ -240,6 +241,14 @@ def train_lm(model: torch.nn.Module, x, y, max_steps: int = 1000, x_test=None, y
         counts as a rejected step.
     chunk_size : int, optional
         Samples per vectorised Jacobian chunk (``None``: all at once; about ``8·n·P`` bytes).
+    time_limit : float, optional
+        Stop after this many wall-clock seconds (checked after every step; ``None``: no limit).
+    slow_window, slow_factor : int and float, optional
+        Stop when the best training RMSE fell by less than ``slow_factor`` over the last
+        ``slow_window`` steps (``None``: never). Multi-stage training uses it to hand a slow
+        stage's residual to the next stage instead of creeping on.
+    callback : callable, optional
+        Called as ``callback(step, train_rmse)`` after every step.
 
     Returns
     -------
@@ -252,7 +261,9 @@ def train_lm(model: torch.nn.Module, x, y, max_steps: int = 1000, x_test=None, y
     ValueError
         If ``max_steps``, ``record_every``, ``patience`` or ``chunk_size`` (when given) is
         not a positive integer, ``mu0`` is not positive, ``stop_rmse`` is negative,
-        ``geodesic`` is not a bool, or ``damping`` or ``solver`` is unknown.
+        ``geodesic`` is not a bool, ``damping`` or ``solver`` is unknown, ``time_limit`` is
+        not a positive number, ``slow_window`` not a positive integer or ``slow_factor`` not
+        above 1.
     """
     from .checks import check_positive_float, check_positive_int
 
@@ -270,13 +281,30 @@ def train_lm(model: torch.nn.Module, x, y, max_steps: int = 1000, x_test=None, y
         raise ValueError(f"geodesic must be True or False, got {geodesic!r}")
     if solver not in SOLVERS:
         raise ValueError(f"solver must be one of {', '.join(SOLVERS)}; got {solver!r}")
+    if time_limit is not None:
+        check_positive_float("time_limit", time_limit)
+    if slow_window is not None:
+        check_positive_int("slow_window", slow_window)
+    if isinstance(slow_factor, bool) or not (isinstance(slow_factor, (int, float)) and 1 < slow_factor < math.inf):
+        raise ValueError(f"slow_factor must be a number above 1, got {slow_factor!r}")
     with torch_threads(threads):
         return _lm(model, x, y, max_steps, x_test, y_test, record_every, mu0, damping, float(stop_rmse),
-                   patience, geodesic, solver, chunk_size)
+                   patience, geodesic, solver, chunk_size, time_limit, slow_window, float(slow_factor), callback)
+
+
+# the start of TrainResult.stopped for each way train_lm ends (read by stop_kind)
+STOPS = {"stop_rmse": "reached stop_rmse", "time_limit": "reached time_limit", "slow": "slow:",
+         "patience": "no progress", "max_steps": "reached max_steps", "damping": "damping exceeded",
+         "exact": "the residual is exactly zero"}
+
+
+def stop_kind(stopped: str) -> str:
+    """Which of :data:`STOPS` a :func:`train_lm` run's ``stopped`` text is (``"other"`` if none)."""
+    return next((kind for kind, start in STOPS.items() if stopped.startswith(start)), "other")
 
 
 def _lm(model, x, y, max_steps, x_test, y_test, record_every, mu0, damping, stop_rmse, patience, geodesic,
-        solver, chunk_size) -> TrainResult:
+        solver, chunk_size, time_limit=None, slow_window=None, slow_factor=2.0, callback=None) -> TrainResult:
     w = flat_parameters(model)
     x, y = as_data(x, y, w)
     forward = flat_forward(model)
@@ -298,6 +326,7 @@ def _lm(model, x, y, max_steps, x_test, y_test, record_every, mu0, damping, stop
     stopped = f"reached max_steps={max_steps}"
     step = 0
     system = None  # the factorised damped problem at the current point, reused after a rejected step
+    bests = [f]  # best loss after each step (for the slow rule)
     while step < max_steps:
         if f == 0.0:
             stopped = "the residual is exactly zero"
@@ -343,6 +372,16 @@ def _lm(model, x, y, max_steps, x_test, y_test, record_every, mu0, damping, stop
         best = min(best, f)
         if step % record_every == 0:
             history.append((step, math.sqrt(f / n), test_rmse(w)))
+        if callback is not None:
+            callback(step, math.sqrt(f / n))
+        if slow_window is not None:
+            bests.append(best)
+            if step >= slow_window and bests[step - slow_window] < slow_factor ** 2 * best:
+                stopped = f"slow: the RMSE fell less than {slow_factor:g}x in {slow_window} steps"
+                break
+        if time_limit is not None and time.perf_counter() - start >= time_limit:
+            stopped = f"reached time_limit={time_limit:g}s"
+            break
         if stale >= patience:
             stopped = f"no progress in {patience} steps"
             break

@@ -73,7 +73,7 @@ def fit_memory(method: str, d: int, n_train: int, n_test: int, options: dict[str
     """
     n = n_train
     out = [("--n-train/--n-test", 4.0 * (n_train + n_test) * (d + 1) * _F64, "the samples and their labels")]
-    growth = _int(options, "data_growth", 1) if method == "multistage" else 1
+    growth = _int(options, "data_growth", 0) if method == "multistage" else 1  # multistage 0: adaptive
     grown = "--data-growth" if growth > 1 else "--n-train"
     width = _int(options, "width", 20)
     depth = _int(options, "depth", 3)
@@ -85,7 +85,10 @@ def fit_memory(method: str, d: int, n_train: int, n_test: int, options: dict[str
                                                                    or options.get("optimizer") == "bfgs" else 0)
                         + 4.0 * width * params * _F64, f"a net of {params:,} parameters and its curvature matrices"))
         if method == "multistage":
-            n = n_train * growth ** max(stages - 1, 0)
+            if growth > 1:
+                n = n_train * growth ** max((stages or 8) - 1, 0)
+            elif growth == 0:  # adaptive: 4 points per parameter from stage 2 on (precision.multistage.AUTO)
+                n = max(n_train, 4 * params)
             out.append(("--data-growth", 4.0 * n * (d + 1) * _F64, f"{n:,} training points in the last stage"))
         batch = min(n, _int(options, "batch_cap", n)) if method == "mlp" else n
         out.append((grown, 6.0 * batch * width * max(depth - 1, 1) * _F64, "the net's activations"))

@@ -59,6 +59,9 @@ class _Backend:
 def _numpy_backend(dtype: type) -> _Backend:
     funcs = {name: getattr(np, name) for name in _FUNCTION_NAMES if name[0] != "a"}
     funcs.update(asin=np.arcsin, acos=np.arccos, atan=np.arctan, Abs=np.abs, sqrt=np.sqrt)
+    from scipy import special
+
+    funcs.update(j0=special.j0, j1=special.j1)
     return _Backend(lambda c: dtype(float(c.evalf(30))), funcs)
 
 
@@ -66,13 +69,37 @@ def _torch_backend() -> _Backend:
     import torch
 
     funcs = {name: getattr(torch, name) for name in _FUNCTION_NAMES}
-    funcs.update(Abs=torch.abs, sqrt=torch.sqrt)
+    funcs.update(Abs=torch.abs, sqrt=torch.sqrt, j0=_torch_bessel(0), j1=_torch_bessel(1))
     return _Backend(lambda c: float(c.evalf(30)), funcs)
+
+
+def _torch_bessel(order: int) -> Callable:
+    """``J_order`` on a torch tensor, differentiable once. Values from SciPy (Cephes, about
+    1e-16): ``torch.special.bessel_j0``/``j1`` are only good to about 1e-7 in float64."""
+    import torch
+    from scipy import special
+
+    value = special.j0 if order == 0 else special.j1
+
+    class BesselJ(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return torch.from_numpy(np.asarray(value(x.detach().cpu().numpy()))).to(x)
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            u = x.detach().cpu().numpy()
+            slope = -special.j1(u) if order == 0 else (special.j0(u) - special.jv(2, u)) / 2  # J₁' = (J₀ − J₂)/2
+            return grad * torch.from_numpy(np.asarray(slope)).to(x)
+
+    return BesselJ.apply
 
 
 def _mpmath_backend() -> _Backend:
     funcs = {name: getattr(mpmath, name) for name in _FUNCTION_NAMES}
-    funcs.update(Abs=abs, sqrt=mpmath.sqrt)
+    funcs.update(Abs=abs, sqrt=mpmath.sqrt, j0=mpmath.j0, j1=mpmath.j1)
     return _Backend(lambda c: mpmath.mpf(str(c.evalf(mpmath.mp.dps + 10))), funcs)
 
 
@@ -99,6 +126,8 @@ def _evaluate(expr: sympy.Expr, env: Mapping[str, Any], backend: _Backend) -> An
             return b ** int(power)
         return b ** _evaluate(power, env, backend)
     name = type(expr).__name__
+    if name == "besselj" and expr.args[0] in (0, 1) and f"j{expr.args[0]}" in backend.functions:
+        return backend.functions[f"j{expr.args[0]}"](_evaluate(expr.args[1], env, backend))
     if name in backend.functions and len(expr.args) == 1:
         return backend.functions[name](_evaluate(expr.args[0], env, backend))
     raise ValueError(f"cannot evaluate '{name}' in {expr}; supported functions: {', '.join(sorted(backend.functions))}")

@@ -157,13 +157,37 @@ def test_fit_lm_and_lm_boosting():
 
 
 def test_fit_multistage_reports_every_stage():
-    out = run("fit", "--target", "Z.001", "--method", "multistage", "--width", "8", "--steps", "80",
+    out = run("fit", "--target", "Z.001", "--method", "multistage", "--stages", "2", "--width", "8", "--steps", "80",
               "--adam-steps", "200", "--n-train", "300", "--n-test", "1000")
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
     first, second = result["extra"]["stages"]
     assert result["method"] == "multistage" and first["kappa"] is None and second["kappa"][0] > 3
     assert second["rmse_test"] < first["rmse_test"] / 10 and result["rmse_test"] == second["rmse_test"]
+
+
+def test_multistage_at_its_defaults_stops_by_itself_and_says_why():
+    """No budgets given: it trains until the floor (here), a stall or the time limit; stdout is
+    the JSON alone and nothing is drawn on stderr when it is not a terminal."""
+    out = run("fit", "--expr", "log(x+2)", "--domain", "x=-1:1", "--method", "multistage", "--width", "10",
+              "--n-train", "300", "--n-test", "2000", "--time-limit", "60")
+    assert out.returncode == 0, out.stderr
+    assert out.stderr == ""
+    result = json.loads(out.stdout)
+    assert result["stop_reason"] == "floor" and 0 < result["floor"] < 1e-15
+    assert result["rmse_train"] < 1e-14 and result["rmse_test"] < 1e-14
+    assert result["rmse_over_floor"] == pytest.approx(result["rmse_train"] / result["floor"])
+    assert result["rmse_over_floor"] <= 3.0 * 1.05
+    assert len(result["extra"]["stages"]) >= 2 and "mpmath" in result["extra"]["floor_source"]
+
+
+def test_lm_stops_at_the_time_limit():
+    out = run("fit", "--expr", "exp(sin(3*x))", "--domain", "x=-1:1", "--method", "lm", "--n-train", "1000",
+              "--n-test", "500", "--time-limit", "1.5")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["stop_reason"] == "time_limit" and result["seconds"] < 1.5 + 1.0
+    assert result["rmse_over_floor"] > 1e3 and result["extra"]["stages"][0]["stopped"].startswith("reached time_limit")
 
 
 def test_fit_chebyshev():
@@ -181,9 +205,15 @@ def test_fit_chebyshev():
 
 @pytest.mark.parametrize("args, words", [
     (["--method", "lm", "--solver", "qr"], "solver must be one of"),
-    (["--method", "lm", "--steps", "0"], "steps must be a positive integer"),
-    (["--method", "multistage", "--data-growth", "0"], "data_growth must be a positive integer"),
-    (["--method", "multistage", "--adam-steps", "-1"], "adam_steps must be a non-negative integer"),
+    (["--method", "lm", "--steps", "-1"], "steps must be a non-negative integer"),
+    (["--method", "multistage", "--data-growth", "-1"], "data_growth must be a non-negative integer"),
+    (["--method", "multistage", "--adam-steps", "-2"], "adam_steps must be a non-negative integer, or -1"),
+    (["--method", "multistage", "--floor-factor", "0.5"], "floor_factor must be a number of at least 1"),
+    (["--method", "multistage", "--time-limit", "-1"], "--time-limit must be a positive number of seconds"),
+    (["--method", "lm", "--time-limit", "0"], "--time-limit must be a positive number of seconds"),
+    (["--method", "lm", "--time-limit", "inf"], "--time-limit must be a positive number of seconds"),
+    (["--method", "multistage", "--time-limit", "soon"], "argument --time-limit: invalid float value"),
+    (["--method", "simplex", "--time-limit", "3"], "does not take --time-limit"),
     (["--method", "chebyshev", "--kind", "spline"], "kind must be one of"),
     (["--method", "chebyshev", "--degree", "-2"], "degree must be a non-negative integer"),
     (["--method", "chebyshev", "--standardize"], "do not standardise"),

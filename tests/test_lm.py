@@ -100,6 +100,10 @@ def test_damped_step_solvers_agree_and_svd_matches_augmented_lstsq():
     (dict(mu0=-1.0), "mu0 must be a positive number"),
     (dict(stop_rmse=-1.0), "stop_rmse must be a non-negative number"),
     (dict(geodesic="yes"), "geodesic must be True or False"),
+    (dict(time_limit=0), "time_limit must be a positive number"),
+    (dict(time_limit=float("nan")), "time_limit must be a positive number"),
+    (dict(slow_window=0), "slow_window must be a positive integer"),
+    (dict(slow_factor=1.0), "slow_factor must be a number above 1"),
 ])
 def test_bad_options_raise_before_training(kwargs, words):
     model = models.mlp(1, 3, 2, "tanh")
@@ -131,3 +135,21 @@ def test_adam_warm_up_keeps_lm_weights_small():
     assert stage.adam is not None and stage.adam.steps <= 300
     assert max(float(p.detach().abs().max()) for p in stage.model.parameters()) < 20
     assert res.rmse_test < 1e-5 and res.rmse_test < 10 * res.rmse_train
+
+
+def test_time_limit_slow_rule_and_callback():
+    """The stopping rules a multi-stage fit relies on: wall-clock time, progress slower than a
+    factor per window, and a callback after every step; stop_kind reads why it stopped."""
+    data = targets.sample(targets.get_target("Z.002"), 400, 100, seed=0)
+    x = data.x_train / 3 - 1
+    seen = []
+    res = lm.train_lm(models.mlp(1, 12, 3, "tanh", seed=0), x, data.y_train, 10**6, time_limit=0.3,
+                      patience=10**6, callback=lambda step, rmse: seen.append((step, rmse)))
+    assert lm.stop_kind(res.stopped) == "time_limit" and 0.3 <= res.seconds < 0.3 + 0.5
+    assert [s for s, _ in seen] == list(range(1, res.steps + 1)) and seen[-1][1] == res.rmse_train
+    slow = lm.train_lm(models.mlp(1, 12, 3, "tanh", seed=0), x, data.y_train, 10**6, slow_window=5,
+                       slow_factor=100.0, patience=10**6)
+    assert lm.stop_kind(slow.stopped) == "slow" and 5 <= slow.steps < 200
+    stop = lm.train_lm(models.mlp(1, 12, 3, "tanh", seed=0), x, data.y_train, 500, stop_rmse=1e-3)
+    assert lm.stop_kind(stop.stopped) == "stop_rmse" and stop.rmse_train <= 1e-3
+    assert lm.stop_kind("anything else") == "other"

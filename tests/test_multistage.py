@@ -78,3 +78,36 @@ def test_bad_options_raise_before_training(kwargs, words):
         multistage.train_multistage(targets.get_target("Z.001"), **{"stages": 2, **kwargs})
     with pytest.raises(ValueError, match="Target or a Dataset"):
         multistage.train_multistage(np.zeros(3))
+
+
+def test_adaptive_fit_stops_at_the_floor_by_itself():
+    """No budgets: stages, steps and data adapt until the training RMSE is within floor_factor
+    of the labels' float64 floor (a smooth 1-D function, a small net)."""
+    t = targets.from_expression("log(x+2)", {"x": (-1, 1)})
+    res = multistage.train_multistage(t, width=10, n_train=300, n_test=2000, time_limit=30)
+    assert res.stop_reason == "floor" and res.stop_reason in multistage.STOP_REASONS
+    assert res.rmse_train < 1e-14 and res.rmse_test < 1e-14 and res.seconds < 30
+    assert 0 < res.floor < 1e-16 and res.rmse_over_floor <= 3.0 * 1.05 and "mpmath" in res.floor_source
+    assert len(res.stages) >= 2 and res.stages[1].n_train == 4 * (10 * 1 + 10 + 110 + 11)  # 4 points per parameter
+    assert res.stages[1].adam is None  # later stages start at zero and go straight to LM
+
+
+def test_adaptive_fit_respects_the_time_limit():
+    t = targets.from_expression("exp(sin(3*x))", {"x": (-1, 1)})
+    res = multistage.train_multistage(t, n_train=1000, n_test=500, time_limit=1.0)
+    assert res.stop_reason == "time_limit" and res.seconds < 1.0 + 1.5
+    assert res.rmse_over_floor > 10
+
+
+def test_explicit_budgets_are_obeyed_and_need_no_floor():
+    """The book's chapters give every budget: no floor is measured and the stages all run."""
+    res = multistage.train_multistage(targets.get_target("Z.001"), stages=2, width=4, depth=2, n_train=100,
+                                      n_test=200, adam_steps=10, steps=5, data_growth=1)
+    assert res.stop_reason == "budget" and res.floor is None and res.rmse_over_floor is None
+    assert len(res.stages) == 2 and all(s.second.steps == 5 for s in res.stages)
+    with pytest.raises(ValueError, match="time_limit must be a positive number"):
+        multistage.train_multistage(targets.get_target("Z.001"), time_limit=-1)
+    with pytest.raises(ValueError, match="floor_factor must be a number of at least 1"):
+        multistage.train_multistage(targets.get_target("Z.001"), floor_factor=0.5)
+    with pytest.raises(ValueError, match="steps=None .* needs second_order='lm'"):
+        multistage.train_multistage(targets.get_target("Z.001"), second_order="bfgs")

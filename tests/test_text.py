@@ -140,3 +140,21 @@ def test_the_box_counts_only_this_runs_records(tmp_path, monkeypatch):
     counts = claim_counts("book/introduction", "smoke", since - 60)
     n = sum(c.chapter == "book/introduction" for c in scorecard.CLAIMS)
     assert counts == {"claims": n, "reproduced": 0, "partly": 0, "differs": 1}
+
+
+def test_a_chapter_config_shows_as_a_folded_table_of_its_knobs_beside_the_paper_profile():
+    import dataclasses
+
+    from precision.book.pagehead import config_markdown
+    from precision.chapters import profiles
+
+    for chapter in profiles.CONFIGS:
+        cfg = profiles.resolve(chapter, "smoke")
+        text = config_markdown(cfg)
+        knobs = [f.name for f in dataclasses.fields(cfg) if f.name != "profile"]
+        rows = [line for line in text.splitlines() if line.startswith("| `")]
+        assert [r.split("`")[1] for r in rows] == knobs, chapter
+        assert all(r.count(" | ") == 2 for r in rows), chapter  # three cells: no value broke its row
+        assert text.startswith("~~~{admonition}") and ":class: dropdown" in text and "(" not in rows[0].split("|")[1]
+    long = config_markdown(profiles.resolve("nonlinear", "paper"))
+    assert "2 184 164" in long and "values)" in long  # a 31-size grid is cut, its last size kept

@@ -148,6 +148,10 @@ def execute_notebook(root: Path, docname: str, out_path: Path, parameters: dict[
         tmp.unlink(missing_ok=True)
         raise SystemExit(f"{docname}: cell {err.exec_count} failed: {err.ename}: {err.evalue}") from None
     seconds = time.perf_counter() - start
+    for cell in executed.cells:  # papermill's injected cell is plumbing: the profile box names the profile
+        tags = cell.metadata.get("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            cell.metadata["tags"] = [*tags, "remove-cell"]
     if strip:
         _strip_volatile(executed)
     executed.metadata["precision"] = dict(executed.metadata.get("precision", {}), seconds=round(seconds, 2))

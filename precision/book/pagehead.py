@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from typing import Any, Mapping
 
-from .text import seconds
+from .text import markdown_table, seconds, table_cell
 
 __all__ = ["profile_box", "box_markdown", "claim_counts"]
 
@@ -80,6 +80,38 @@ def box_markdown(profile: str | None, elapsed: float, counts: Mapping[str, int] 
                       ran + claims + note + " Details on the {doc}`build status page </book/status>`.", "~~~"])
 
 
+def _short(value: Any, keep: int = 6) -> Any:
+    """A long sequence cut to its first and last items (a knob may hold 38 grid sizes)."""
+    if isinstance(value, (list, tuple)) and len(value) > keep:
+        return f"{', '.join(table_cell(v) for v in value[:keep - 2])}, …, {table_cell(value[-1])} ({len(value)} values)"
+    return value
+
+
+def config_markdown(cfg: Any) -> str:
+    """A chapter's resolved configuration as the reader sees it: a folded box with one row
+    per knob, this build's value beside the ``paper`` profile's (the authors' sizes)."""
+    import dataclasses
+
+    from ..chapters import profiles
+
+    chapter = next((name for name, cls in profiles.CONFIGS.items() if isinstance(cfg, cls)), None)
+    paper = profiles.SIZES[chapter]["paper"] if chapter else {}
+    rows = [(f"`{f.name}`", _short(getattr(cfg, f.name)), _short(paper.get(f.name)))
+            for f in dataclasses.fields(cfg) if f.name != "profile"]
+    table = markdown_table(("knob", f"this build (`{cfg.profile}`)", "`paper` profile"), rows, align="lll")
+    return (f"~~~{{admonition}} The chapter's sizes at the `{cfg.profile}` profile\n:class: dropdown\n\n"
+            f"{table}\n~~~\n")
+
+
+def _show_configs_as_tables(shell: Any) -> None:
+    """Let a cell that ends with a chapter's config show it as :func:`config_markdown`."""
+    from ..chapters import profiles
+
+    formatter = shell.display_formatter.formatters["text/markdown"]
+    for cls in profiles.CONFIGS.values():
+        formatter.for_type(cls, config_markdown)
+
+
 def profile_box(chapter: str, profile_variable: str = "profile") -> None:
     """Show the profile box of ``chapter`` (its notebook's name, e.g. ``"introduction"``) and
     keep it current after every cell of the notebook; returns nothing, so the cell shows
@@ -104,6 +136,7 @@ def profile_box(chapter: str, profile_variable: str = "profile") -> None:
                 profile = None
         handle.update(Markdown(box_markdown(profile, time.perf_counter() - start, counts)))
 
+    _show_configs_as_tables(shell)
     old = _ACTIVE.pop("hook", None)
     if old is not None:
         try:

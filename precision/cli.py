@@ -152,6 +152,8 @@ def _parser() -> argparse.ArgumentParser:
     seeded = [m.name for m in METHODS.values() if "seed" in m.parameters]
     fit.add_argument("--seed", type=int, default=0, help="sampling seed (default 0); also the weight-initialisation "
                      f"seed of methods {', '.join(seeded)}" if seeded else "sampling seed (default 0)")
+    fit.add_argument("--device", default="cpu", help="where the tensors live: cpu (default), cuda, cuda:N or auto; "
+                     "float64 on every device")
     fit.add_argument("--standardize", action="store_true", help="standardise inputs with the training mean/std")
     options = fit.add_argument_group("method options (each says which methods take it; a method rejects the "
                                      "others)")
@@ -185,6 +187,7 @@ def _method_options(args: argparse.Namespace) -> dict:
 
 
 def _run_fit(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .device import resolve_device
     from .fitting import check_fit_memory, fit
     from .targets import from_expression, get_target, sample
 
@@ -195,6 +198,7 @@ def _run_fit(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if limit is not None and not (0 < limit < float("inf")):
         parser.error(f"--time-limit must be a positive number of seconds, got {limit}")
     try:
+        resolve_device(args.device)  # one sentence, before any compute
         if args.target is not None:
             if args.domain:
                 parser.error("--domain goes with --expr, not --target")
@@ -209,7 +213,7 @@ def _run_fit(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         data = sample(target, args.n_train, args.n_test, seed=args.seed)
         if args.standardize:
             data = data.standardized()
-        result = fit(data, args.method, **options)
+        result = fit(data, args.method, device=args.device, **options)
     except (KeyError, ValueError) as err:
         message = err.args[0] if err.args else str(err)
         parser.exit(2, f"{parser.prog}: error: {_one_line(message)}\n")

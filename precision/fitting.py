@@ -24,6 +24,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .interpolation import SimplexInterpolator
+from .device import on_device, resolve_device
 from .memory import fit_memory, require_fits
 from .targets import Dataset
 
@@ -658,7 +659,7 @@ def fit_chebyshev(data: Dataset, degree: int = 30, kind: str = "lstsq") -> FitRe
                      len(data.y_test), point.seconds, extra={"degree": degree, "kind": kind})
 
 
-def fit(data: Dataset, method: str, **options: Any) -> FitResult:
+def fit(data: Dataset, method: str, device: str = "cpu", **options: Any) -> FitResult:
     """Fit ``data`` with a registered method.
 
     Parameters
@@ -667,6 +668,9 @@ def fit(data: Dataset, method: str, **options: Any) -> FitResult:
         Training and test sets.
     method
         A key of :data:`METHODS` (``"simplex"``, ``"mlp"``, ``"boost"``, …).
+    device
+        Where the method's tensors live: ``"cpu"`` (default), ``"cuda"``, ``"cuda:N"`` or
+        ``"auto"`` (:func:`precision.device.resolve_device`); float64 on every device.
     **options
         The method's options (see its ``fit_*`` function); the method's defaults for the rest.
 
@@ -678,8 +682,8 @@ def fit(data: Dataset, method: str, **options: Any) -> FitResult:
     Raises
     ------
     ValueError
-        For an unknown method, or an option the method does not take (one line naming the
-        options it takes, as command-line flags).
+        For an unknown method, an option the method does not take (one line naming the
+        options it takes, as command-line flags), or a device this machine does not have.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
@@ -689,5 +693,7 @@ def fit(data: Dataset, method: str, **options: Any) -> FitResult:
         flags = ", ".join("--" + k.replace("_", "-") for k in unknown)
         takes = ", ".join("--" + k.replace("_", "-") for k in allowed) or "no options"
         raise ValueError(f"method '{method}' does not take {flags}; it takes {takes}")
+    where = resolve_device(device)
     check_fit_memory(method, data.target.d, len(data.y_train), len(data.y_test), options)
-    return METHODS[method](data, **options)
+    with on_device(where):
+        return METHODS[method](data, **options)

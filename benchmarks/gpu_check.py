@@ -1,0 +1,74 @@
+"""The GPU check of issue "The paper profile runs": minutes on a machine with CUDA.
+
+Run ``python benchmarks/gpu_check.py`` there. It fits the same data with the same options
+on ``cpu`` and on ``cuda`` through :func:`precision.fitting.fit` and prints, per method,
+both test RMSEs, their relative difference (float64 reductions in another order: expect
+≲1e-10 for short runs) and both wall times, then the time per Adam step of a wide ReLU net
+(Figure 2's largest, P ≈ 262 144) on each device. Without CUDA it says so and exits 0.
+"""
+from __future__ import annotations
+
+import json
+import time
+
+import torch
+
+from precision.fitting import fit
+from precision.models import mlp
+from precision.targets import get_target, sample
+
+
+def _timed(data, method, device, **options):
+    start = time.perf_counter()
+    result = fit(data, method, device=device, **options)
+    if device != "cpu":
+        torch.cuda.synchronize()
+    return result, time.perf_counter() - start
+
+
+def _adam_step_seconds(device: str, width: int = 362, depth: int = 3, n: int = 10_000, steps: int = 20) -> float:
+    """Seconds per full-batch Adam step of a 1-w-w-1 ReLU net (P ≈ 2w² for this width)."""
+    dev = torch.device(device)
+    net = mlp(1, width, depth, activation="relu").to(dev)
+    x = torch.rand(n, 1, dtype=torch.float64, device=dev)
+    y = torch.sin(3 * x)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    for i in range(steps + 2):
+        if i == 2:  # the first steps warm up kernels and caches
+            if device != "cpu":
+                torch.cuda.synchronize()
+            start = time.perf_counter()
+        opt.zero_grad()
+        loss = torch.mean((net(x) - y) ** 2)
+        loss.backward()
+        opt.step()
+    if device != "cpu":
+        torch.cuda.synchronize()
+    return (time.perf_counter() - start) / steps
+
+
+def main() -> int:
+    if not torch.cuda.is_available():
+        print("no CUDA device on this machine: nothing to check (the script is ready for one that has)")
+        return 0
+    print("device:", torch.cuda.get_device_name(0))
+    data = sample(get_target("Z.001"), 2000, 10_000, seed=0)
+    rows = []
+    for method, options in (("mlp", {"steps": 2000, "activation": "tanh"}), ("lm", {"steps": 200}),
+                            ("boost", {}), ("multistage", {"stages": 2, "steps": 300, "adam_steps": 200})):
+        cpu, t_cpu = _timed(data, method, "cpu", **options)
+        gpu, t_gpu = _timed(data, method, "cuda", **options)
+        rel = abs(gpu.rmse_test - cpu.rmse_test) / max(cpu.rmse_test, 1e-300)
+        rows.append({"method": method, "rmse_cpu": cpu.rmse_test, "rmse_cuda": gpu.rmse_test, "relative_difference": rel,
+                     "seconds_cpu": t_cpu, "seconds_cuda": t_gpu})
+        print(f"{method:11s} cpu {cpu.rmse_test:.3e} ({t_cpu:.1f} s)  cuda {gpu.rmse_test:.3e} ({t_gpu:.1f} s)  "
+              f"relative difference {rel:.1e}")
+    step = {d: _adam_step_seconds(d) for d in ("cpu", "cuda")}
+    print(f"Adam step, 1-362-362-1 ReLU net (P = {2 * 362 + 362 * 362 + 362 + 363}), 10 000 points: "
+          f"cpu {step['cpu'] * 1e3:.1f} ms, cuda {step['cuda'] * 1e3:.1f} ms")
+    print(json.dumps({"fits": rows, "adam_step_seconds": step}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,5 +1,16 @@
+"""``python -m precision.book build|goldens|run|plan``: the book pipeline's command line.
+
+``plan`` parses its own options (:mod:`precision.book.plan`); the rest are
+:func:`precision.book.build.main`'s.
+"""
 import sys
 
-from .build import main
+argv = sys.argv[1:]
+if argv[:1] == ["plan"]:
+    from .plan import main as plan_main
+
+    sys.exit(plan_main(argv[1:]))
+
+from .build import main  # noqa: E402
 
 sys.exit(main())

@@ -351,13 +351,10 @@ def _root(parser: argparse.ArgumentParser, given: str | None) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
-    if argv and argv[0] == "plan":  # its own options (--profile, --device, ...) are parsed by precision.book.plan
-        from .plan import main as plan_main
-        return plan_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m precision.book", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("plan", add_help=False, help="runs, core-hours and memory per chapter, before any compute")
+    sub.add_parser("plan", add_help=False, help="runs, core-hours and memory per chapter, before any compute "
+                   "(python -m precision.book plan --help)")
     b = sub.add_parser("build", help="execute the notebooks at a profile and render the book")
     b.add_argument("--profile", default="book", help="smoke, book or paper (default book)")
     b.add_argument("--no-render", action="store_true", help="execute and stage only")

@@ -5,3 +5,5 @@ calls: :mod:`~precision.chapters.piecewise_linear` (Chapter 2), :mod:`~precision
 (Chapter 3, Appendix C), :mod:`~precision.chapters.optimization` and
 :mod:`~precision.chapters.optimization_speed` (Chapter 4, Appendices A, B, D),
 :mod:`~precision.chapters.beyond` (Chapter 6). Chapters 1 and 5 call the methods library directly."""
+
+from . import plan as _plan  # noqa: E402,F401  (adds run_jobs' memory check: refuse what cannot fit, before it starts)

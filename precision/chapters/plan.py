@@ -49,7 +49,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from ..cache import atomic_write_bytes, cache_dir, code_hash
 from ..memory import fit_memory, format_bytes
-from .runs import Job
+from .runs import PREFLIGHT, Job
 
 __all__ = ["CHAPTERS", "DEVICES", "COEFFICIENTS", "LINE_SEARCH_EVALS", "BASE_BYTES", "NOTEBOOK_SECONDS",
            "GPU_ASSUMPTION", "Work", "Batch", "chapter_batches", "work_of", "estimate_seconds", "gpu_seconds",
@@ -409,7 +409,11 @@ class Batch:
 
 def chapter_batches(chapter: str, profile: str) -> list[Batch]:
     """What ``chapter``'s notebook computes at ``profile``, in its order, from the resolved config."""
-    from . import nets, nonlinear, optimization as opt, optimization_speed as speed, piecewise_linear
+    from .nets import SimplexRun
+    from .nonlinear import relu_configs, tanh_configs
+    from .optimization import RescaleRun, SpectrumRun, TauRun, figure_jobs, pipeline_for
+    from .optimization_speed import BfgsTiming, HessianTiming, ProjectionTiming
+    from .piecewise_linear import figure1_configs, figure2_configs, figure3_configs
     from .beyond import beyond_configs
     from .profiles import check_profile, resolve
 
@@ -420,7 +424,7 @@ def chapter_batches(chapter: str, profile: str) -> list[Batch]:
     if chapter == "introduction":
         from ..floors import FORMATS
 
-        scaling = [nets.SimplexRun(name, n, cfg.seed + s, n_test=cfg.n_test) for name in cfg.scaling_targets
+        scaling = [SimplexRun(name, n, cfg.seed + s, n_test=cfg.n_test) for name in cfg.scaling_targets
                    for n in cfg.scaling_sizes for s in range(cfg.seeds)]
         return [Batch("precision floors", (_floors_work(f"mpmath floors of {len(cfg.floor_targets)} targets × "
                                                         f"{cfg.floor_points:,} points", len(cfg.floor_targets),
@@ -429,19 +433,19 @@ def chapter_batches(chapter: str, profile: str) -> list[Batch]:
                 Batch("simplex scaling (§1.3)", tuple(dataclasses.replace(work_of(j), inline=True) for j in scaling),
                       True)]
     if chapter == "piecewise":
-        simplex, dense = piecewise_linear.figure2_configs(cfg)
-        fig3 = piecewise_linear.figure3_configs(cfg)
-        out = [Batch("Figure 1", tuple(piecewise_linear.figure1_configs(cfg.fig1_steps).values())),
+        simplex, dense = figure2_configs(cfg)
+        fig3 = figure3_configs(cfg)
+        out = [Batch("Figure 1", tuple(figure1_configs(cfg.fig1_steps).values())),
                Batch("Figure 2: simplex", tuple(simplex)), Batch("Figure 2: ReLU nets", tuple(dense)),
                Batch("Figure 3: modular vs dense", tuple(fig3))]
-        extra = [nets.SimplexRun(eq, n, s, n_test=cfg.n_test) for eq in cfg.modular_targets if eq not in cfg.equations
+        extra = [SimplexRun(eq, n, s, n_test=cfg.n_test) for eq in cfg.modular_targets if eq not in cfg.equations
                  for n in cfg.simplex_sizes[:3] for s in range(cfg.simplex_seeds)]
         return out + ([Batch("Figure 3: simplex reference", tuple(extra))] if extra else [])
     if chapter == "nonlinear":
-        simplex, relu = nonlinear.relu_configs(cfg.equations, profile)
-        tanh = nonlinear.tanh_configs(cfg.equations, cfg.depths, cfg.net_sizes, cfg.seeds, cfg.steps, cfg.n_test)
-        fig6 = nonlinear.tanh_configs(("I.11.19",), cfg.depths, cfg.net_sizes, cfg.seeds, cfg.steps, cfg.n_test)
-        fig6_simplex = [nets.SimplexRun("I.11.19", n, s, n_test=cfg.n_test) for n in cfg.simplex_sizes
+        simplex, relu = relu_configs(cfg.equations, profile)
+        tanh = tanh_configs(cfg.equations, cfg.depths, cfg.net_sizes, cfg.seeds, cfg.steps, cfg.n_test)
+        fig6 = tanh_configs(("I.11.19",), cfg.depths, cfg.net_sizes, cfg.seeds, cfg.steps, cfg.n_test)
+        fig6_simplex = [SimplexRun("I.11.19", n, s, n_test=cfg.n_test) for n in cfg.simplex_sizes
                         for s in range(cfg.simplex_seeds)]
         trap = _inline("scipy solver trap (2D cubic/quintic, 16–64 per side)", "spline",
                        {"spline": 3 * sum(float(n) ** 2 * 36 + 5000 * 36 for n in (16, 32, 64))})
@@ -450,12 +454,12 @@ def chapter_batches(chapter: str, profile: str) -> list[Batch]:
                 Batch("Figure 5: tanh nets", tuple(tanh)), Batch("Figure 6a: tanh nets", tuple(fig6)),
                 Batch("Figure 6a: simplex", tuple(fig6_simplex))]
     if chapter == "optimization":
-        jobs = [j for figure in (8, 9) for per in opt.figure_jobs(cfg, figure).values()
+        jobs = [j for figure in (8, 9) for per in figure_jobs(cfg, figure).values()
                 for j in (*per["adam"], per["bfgs"], per["pipeline"])]
         return [Batch("Chapter 4 runs", tuple(jobs)),
-                Batch("Hessian timings", tuple(speed.HessianTiming(w, cfg.hessian_n) for w in cfg.hessian_widths), True),
-                Batch("speed benchmarks", (speed.BfgsTiming(20, cfg.fig8_n_train, cfg.speed_rmse, cfg.speed_max_steps),
-                                           speed.ProjectionTiming(1761, 1500)), True)]
+                Batch("Hessian timings", tuple(HessianTiming(w, cfg.hessian_n) for w in cfg.hessian_widths), True),
+                Batch("speed benchmarks", (BfgsTiming(20, cfg.fig8_n_train, cfg.speed_rmse, cfg.speed_max_steps),
+                                           ProjectionTiming(1761, 1500)), True)]
     if chapter == "beyond":
         from ..targets import target_by_name
 
@@ -474,21 +478,21 @@ def chapter_batches(chapter: str, profile: str) -> list[Batch]:
                                                    {"lm": sum(cheb) / 400.0}),), True)]
     chapter4 = resolve("optimization", profile)
     if chapter == "appendix-a":
-        pipes = [opt.pipeline_for(chapter4, t) for t in cfg.targets]
+        pipes = [pipeline_for(chapter4, t) for t in cfg.targets]
         return [Batch("Pipelines (Chapter 4)", tuple(pipes)),
-                Batch("Rescaled single net", tuple(opt.RescaleRun(p) for p in pipes))]
+                Batch("Rescaled single net", tuple(RescaleRun(p) for p in pipes))]
     if chapter == "appendix-b":
-        pipe = opt.pipeline_for(chapter4, cfg.target)
+        pipe = pipeline_for(chapter4, cfg.target)
         return [Batch("Pipeline (Chapter 4)", (pipe,)),
-                Batch("low-curvature steps per tau", tuple(opt.TauRun(pipe, tau, cfg.steps, cfg.hessian_every)
+                Batch("low-curvature steps per tau", tuple(TauRun(pipe, tau, cfg.steps, cfg.hessian_every)
                                                            for tau in cfg.taus))]
     if chapter == "appendix-c":
-        return [Batch(f"Figure A3: {optimizer}", tuple(nonlinear.tanh_configs(
+        return [Batch(f"Figure A3: {optimizer}", tuple(tanh_configs(
                     cfg.equations, cfg.depths, cfg.net_sizes, cfg.seeds, steps, cfg.n_test, optimizer=optimizer)))
                 for optimizer, steps in (("adam", cfg.adam_steps), ("bfgs", cfg.bfgs_steps))]
-    pipes = [opt.pipeline_for(chapter4, t) for t in cfg.targets]
+    pipes = [pipeline_for(chapter4, t) for t in cfg.targets]
     return [Batch("Pipelines (Chapter 4)", tuple(pipes)),
-            Batch("Hessian spectra", tuple(opt.SpectrumRun(p) for p in pipes))]
+            Batch("Hessian spectra", tuple(SpectrumRun(p) for p in pipes))]
 
 
 # --------------------------------------------------------------------------- estimates
@@ -828,3 +832,20 @@ def make_plan(profile: str, device: str = "cpu", workers: int | None = None, mem
     if device == "cuda":
         plan.notes.append(_GPU_NOTE.format(**GPU_ASSUMPTION) + "; runs of a batch counted one after another on one GPU")
     return plan
+
+
+def refuse_what_cannot_fit(jobs: Sequence[Job], desc: str | None = None, scheduler: str | None = None) -> None:
+    """:func:`refuse_if_too_big` for each of ``jobs`` still to be computed on this machine
+    (a Dask cluster's workers have their own memory): the check :func:`~precision.chapters.runs.run_jobs`
+    makes before any run starts."""
+    if scheduler is not None:
+        return
+    from ..sweep import sweep_status
+    from .runs import run_job
+
+    for job, cached in zip(jobs, sweep_status(run_job, list(jobs))):
+        if not cached:
+            refuse_if_too_big(job, where=desc or "")
+
+
+PREFLIGHT.append(refuse_what_cannot_fit)

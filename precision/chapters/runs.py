@@ -12,7 +12,7 @@ A notebook validates its ``workers`` and ``scheduler`` parameters once with
 from __future__ import annotations
 
 import multiprocessing
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import torch
 
@@ -20,6 +20,12 @@ from ..checks import check_positive_int, check_scheduler
 from ..sweep import run_sweep
 
 __all__ = ["Job", "run_job", "job_cost", "run_jobs", "sweep_options", "one_thread_in_workers"]
+
+
+#: Checks :func:`run_jobs` makes before any run starts, each ``check(jobs, desc=, scheduler=)``
+#: raising to refuse; :mod:`precision.chapters.plan` adds its memory check (imported with
+#: the package), so a run that cannot fit this machine is refused before it starts.
+PREFLIGHT: list[Callable[..., None]] = []
 
 
 class Job:
@@ -60,21 +66,10 @@ def run_jobs(jobs: Sequence[Job], *, workers: int | None = None, scheduler: str 
     for i, job in enumerate(jobs):
         if not isinstance(job, Job):
             raise TypeError(f"job {i} must be a chapter run (a Job), got {type(job).__name__}: {job!r}")
-    if scheduler is None:  # a cluster's workers have their own memory; locally, refuse what cannot fit
-        _refuse_what_cannot_fit(jobs, desc)
+    for check in PREFLIGHT:
+        check(jobs, desc=desc, scheduler=scheduler)
     return run_sweep(run_job, list(jobs), cost=job_cost, workers=workers, scheduler=scheduler, desc=desc,
                      progress=progress, return_stats=return_stats)
-
-
-def _refuse_what_cannot_fit(jobs: Sequence[Job], desc: str | None) -> None:
-    """Raise ``MemoryError`` with one sentence, before anything starts, if a run still to be
-    computed needs more memory than this machine has (the cost plan's memory model)."""
-    from ..sweep import sweep_status
-    from .plan import refuse_if_too_big  # plan imports this module
-
-    for job, cached in zip(jobs, sweep_status(run_job, list(jobs))):
-        if not cached:
-            refuse_if_too_big(job, where=desc or "")
 
 
 def one_thread_in_workers() -> None:

@@ -53,11 +53,13 @@ def test_dims_configs_reuse_the_comparison_and_skip_chebyshev_in_6d():
     assert sorted(beyond.target_by_name(t).d for t in dims) == [1, 2, 3, 6]
     comparison = set(beyond.beyond_configs(cfg, ("Z.002", "Z.008")))
     for t in ("Z.002", "Z.008"):  # same runs as the comparison above: read from the cache, not run twice
-        assert dims[t]["pipeline"] in comparison and dims[t]["chebyshev-lstsq"] in comparison
+        assert {dims[t]["pipeline"], dims[t]["chebyshev-lstsq"], dims[t]["net"]} <= comparison
+        assert dims[t]["net"].method == "multistage"
     assert dims["I.14.3"]["pipeline"].n_train == cfg.dims_n_train
     assert "chebyshev-lstsq" not in dims["I.11.19"] and "coefficients" in beyond.dims_cheb_skip(cfg, "I.11.19")
     assert beyond.dims_cheb_skip(cfg, "I.14.3") is None
-    ms = dims["I.11.19"]["multistage-auto"]
+    ms = dims["I.11.19"]["net"]
+    assert isinstance(ms, beyond.DimsRun) and isinstance(dims["I.14.3"]["net"], beyond.DimsRun)
     assert (ms.later_width, ms.stages, ms.time_limit) == (cfg.dims_later_width, cfg.dims_ms_stages, cfg.dims_time_limit)
 
 

@@ -394,7 +394,8 @@ class BeyondConfig:
 
     ``dims_*`` knobs are the section "Beyond one dimension": its targets (any dimension),
     training points of those with 3 or more inputs (1-D and 2-D ones reuse ``n_train`` /
-    ``n_train_2d`` and the comparison's runs), the width of multi-stage stages 2, 3, …,
+    ``n_train_2d`` and the comparison's runs, its multi-stage run included); for 3 or more
+    inputs the width of multi-stage stages 2, 3, …,
     the multi-stage budgets (stages, LM steps and Adam steps per stage; 0 = adaptive, see
     :data:`precision.multistage.AUTO`), its wall-clock cap per fit, and the Chebyshev
     degree per axis in 3 or more dimensions."""

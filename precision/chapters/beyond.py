@@ -23,6 +23,11 @@ its time on one otherwise idle core), a ``trace`` of (CPU seconds, test RMSE) at
 of each stage, and, for the nets, ``forward_floor``: the float64 forward-pass rounding of
 the (first) net, as it enters the prediction, measured against mpmath on ``floor_points``
 test inputs.
+
+The section "Beyond one dimension" (:func:`dims_configs`) takes the best net
+(:class:`DimsRun`: :func:`precision.multistage.train_multistage` with its adaptive
+schedule, optionally wider later stages), the paper's pipeline and a tensor-product
+Chebyshev fit to targets of 1, 2, 3 and 6 inputs.
 """
 from __future__ import annotations
 
@@ -37,7 +42,7 @@ from ..targets import Dataset, Target, get_target, sample, target_by_name, to_un
 from .runs import Job
 
 __all__ = ["METHODS", "TARGETS", "BeyondRun", "beyond_data", "run_beyond", "label_floor", "beyond_configs",
-           "run_cost", "chebyshev_curves"]
+           "run_cost", "chebyshev_curves", "DimsRun", "run_dims", "dims_configs", "dims_cheb_skip"]
 
 METHODS = ("adam", "bfgs", "pipeline", "lm", "lm-boost", "multistage", "chebyshev-interp", "chebyshev-lstsq")
 TARGETS = ("Z.001", "teacher", "Z.009", "Z.002", "Z.008")
@@ -203,7 +208,9 @@ def _fit(run: BeyondRun, data: Dataset, target: Target) -> dict[str, Any]:
         cum += s.cpu_seconds
         trace.append([cum, s.rmse_test])
     stages = [{"scale": s.scale, "kappa": s.kappa, "n_train": s.n_train, "rmse_train": s.rmse_train,
-               "rmse_test": s.rmse_test, "steps": s.second.steps, "stopped": s.second.stopped} for s in res.stages]
+               "rmse_test": s.rmse_test, "steps": s.second.steps, "stopped": s.second.stopped,
+               "sign_change_rate": None if s.kappa is None else _sign_change_rate(s.kappa, s.n_train, d)}
+              for s in res.stages]
     u = to_unit_box(data.x_test[:run.floor_points], res.input_low, res.input_high)
     return {"rmse_train": res.rmse_train, "rmse_test": res.rmse_test, "n_params": res.n_params, "stages": stages,
             "trace": trace, "_floor": (res.stages[0].model, u, res.stages[0].scale)}
@@ -265,3 +272,117 @@ def run_cost(run: BeyondRun) -> float:
             "lm-boost": run.stages * (run.adam_steps + lm_step * run.steps),
             "multistage": run.stages * (run.adam_steps + lm_step * run.steps)}.get(run.method, 0.0)
     return float(cost * n)
+
+
+# --------------------------------------------------------------------------- beyond one dimension
+@dataclass(frozen=True)
+class DimsRun(Job):
+    """The best trained net of Chapter 6 on one target of any dimension:
+    :func:`precision.multistage.train_multistage`, stage 1 of width ``width`` and stages 2, 3, …
+    of width ``later_width``. ``stages``, ``steps`` (LM steps per stage) and ``adam_steps``
+    (per stage) set to 0 are left to the adaptive schedule (:data:`precision.multistage.AUTO`:
+    new stages until the float64 floor or a stall, each LM run until it slows down, Adam
+    only in stage 1); ``time_limit`` (wall seconds) caps the whole fit. The adaptive rules
+    depend only on RMSEs, so a run is reproducible as long as the cap does not bind
+    (``stop_reason`` says whether it did)."""
+
+    target: str
+    n_train: int
+    n_test: int
+    width: int = 20
+    later_width: int = 20
+    stages: int = 0
+    steps: int = 0
+    adam_steps: int = 0
+    time_limit: float = 600.0
+    seed: int = 0
+
+    def run(self) -> dict[str, Any]:
+        return run_dims(self)
+
+    def cost(self) -> float:
+        d = target_by_name(self.target).d
+        return float(self.n_train * (self.stages or 3) * (self.steps or 1000) * self.later_width * d)
+
+
+def run_dims(run: DimsRun) -> dict[str, Any]:
+    """Fit ``run.target`` by the adaptive multi-stage net (see :class:`DimsRun`): RMSEs, the
+    float64 floor of the training labels, why it stopped, wall and CPU seconds, and per stage
+    its training points, width, first-layer frequency scale ``kappa`` and RMSEs."""
+    from ..checks import check_nonnegative_int, check_positive_float, check_positive_int
+    from ..flat import torch_threads
+    from ..multistage import train_multistage
+
+    for name in ("n_train", "n_test", "width", "later_width"):
+        check_positive_int(name, getattr(run, name))
+    for name in ("stages", "steps", "adam_steps", "seed"):
+        check_nonnegative_int(name, getattr(run, name))
+    check_positive_float("time_limit", run.time_limit)
+    data = sample(target_by_name(run.target), run.n_train, run.n_test, seed=run.seed)
+    n_stages = run.stages or None
+    widths = [run.width] + [run.later_width] * ((n_stages or 8) - 1)
+    with torch_threads(1):
+        wall, cpu = time.perf_counter(), time.process_time()
+        res = train_multistage(data, n_stages, widths=widths, steps=run.steps or None,
+                               adam_steps=run.adam_steps or None, seed=run.seed, threads=None,
+                               time_limit=run.time_limit)
+        seconds, cpu_seconds = time.perf_counter() - wall, time.process_time() - cpu
+    d = data.target.d
+    stages = [{"n_train": s.n_train, "width": w, "kappa": s.kappa, "rmse_train": s.rmse_train,
+               "rmse_test": s.rmse_test, "cpu_seconds": s.cpu_seconds, "lm_steps": s.second.steps,
+               "sign_change_rate": None if s.kappa is None else _sign_change_rate(s.kappa, s.n_train, d)}
+              for s, w in zip(res.stages, widths)]
+    return {"target": run.target, "method": "multistage-auto", "d": data.target.d, "rmse_train": res.rmse_train,
+            "rmse_test": res.rmse_test, "floor": res.floor, "stop_reason": res.stop_reason, "n_params": res.n_params,
+            "stages": stages, "seconds": seconds, "cpu_seconds": cpu_seconds}
+
+
+def _sign_change_rate(kappa: list[float], n: int, d: int) -> float:
+    """About how often the residual changed sign between neighbouring points along an axis,
+    as :func:`precision.multistage.zero_crossings` counted it for a stage's ``kappa`` (largest
+    axis): ``N/(m − 1)`` with ``N ≈ 2κ/π`` sign changes (inputs on ``[−1, 1]``) among the ``m``
+    points of a strip. Independent random signs give 0.5; a smooth oscillation far less."""
+    import math
+
+    bins = 1 if d == 1 else max(1, int(round(math.sqrt(n) ** (1 / (d - 1)))))
+    m = n / bins ** (d - 1)
+    return float(2 * max(kappa) / math.pi / max(m - 1, 1.0))
+
+
+def dims_cheb_skip(cfg: Any, name: str) -> str | None:
+    """Why the tensor-product Chebyshev fit of ``name`` is not run at ``cfg``'s sizes (``None``: it is)."""
+    d = target_by_name(name).d
+    if d <= 2:
+        return None
+    n_coef, n = (cfg.dims_cheb_degree + 1) ** d, cfg.dims_n_train
+    if n_coef > n:
+        return f"degree {cfg.dims_cheb_degree} per axis needs {n_coef} coefficients, more than the {n} training points"
+    return None
+
+
+def dims_configs(cfg: Any) -> dict[str, dict[str, Job]]:
+    """The runs of "Beyond one dimension" at a ``profiles.resolve("beyond", …)`` config:
+    ``{target: {"net": …, "pipeline": BeyondRun, "chebyshev-lstsq": BeyondRun}}`` (no
+    Chebyshev entry where :func:`dims_cheb_skip` gives a reason). 1-D and 2-D targets reuse
+    the comparison's runs (same configs: taken from the cache), its budgeted multi-stage run
+    as the net — at the book's sizes it beat the adaptive schedule there, which took
+    minutes longer; targets of 3 or more inputs get the adaptive multi-stage net
+    (:class:`DimsRun`), ``dims_n_train`` points and Chebyshev degree ``dims_cheb_degree`` per axis."""
+    out: dict[str, dict[str, Job]] = {}
+    for name in cfg.dims_targets:
+        d = target_by_name(name).d
+        n_train = cfg.n_train if d == 1 else cfg.n_train_2d if d == 2 else cfg.dims_n_train
+        degree = cfg.cheb_degree if d == 1 else cfg.cheb_degree_2d if d == 2 else cfg.dims_cheb_degree
+        common = dict(target=name, n_train=n_train, n_test=cfg.n_test, width=cfg.width, seed=cfg.seed,
+                      floor_points=cfg.floor_points)
+        net: Job = (next(r for r in beyond_configs(cfg, (name,)) if r.method == "multistage") if d <= 2 else
+                    DimsRun(name, n_train, cfg.n_test, cfg.width, cfg.dims_later_width, cfg.dims_ms_stages,
+                            cfg.dims_ms_steps, cfg.dims_ms_adam_steps, float(cfg.dims_time_limit), cfg.seed))
+        runs: dict[str, Job] = {
+            "net": net,
+            "pipeline": BeyondRun(method="pipeline", steps=cfg.pipeline_bfgs_steps, stages=2,
+                                  lowcurv_steps=cfg.lowcurv_steps, **common)}
+        if dims_cheb_skip(cfg, name) is None:
+            runs["chebyshev-lstsq"] = BeyondRun(method="chebyshev-lstsq", steps=degree, **common)
+        out[name] = runs
+    return out

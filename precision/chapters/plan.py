@@ -222,7 +222,7 @@ def _simplex_mem(d: int, n: int, n_test: int) -> list[tuple[str, float]]:
 def work_of(job: Job) -> Work:
     """The operation counts and large allocations of one chapter run."""
     from ..targets import get_target, target_by_name
-    from .beyond import BeyondRun
+    from .beyond import BeyondRun, DimsRun
     from .nets import NetRun, SimplexRun, net_params
     from .optimization import CurveRun, PipelineRun, RescaleRun, SpectrumRun, TauRun
     from .optimization_speed import BfgsTiming, HessianTiming, ProjectionTiming
@@ -304,6 +304,8 @@ def work_of(job: Job) -> Work:
         return Work(label, "lowcurv" if isinstance(job, TauRun) else name, ops, tuple(mem), job)
     if isinstance(job, BeyondRun):
         return _beyond_work(job)
+    if isinstance(job, DimsRun):
+        return _dims_work(job)
     if isinstance(job, HessianTiming):
         P = _mlp_params(1, job.width, 3)
         return Work(f"Hessian timing width {job.width} P={P}", "hessian", _ops(_hessians(1.2, job.n, P)),
@@ -353,6 +355,28 @@ def _beyond_work(run: Any) -> Work:
         ops = _ops({"lm": n * coef * coef / max(P, 1) ** 2, "lm_step": 1})
         mem += [(f"Chebyshev basis {n:,}×{coef:,.0f}", 2.0 * n * coef * _F64)]
     return Work(label, run.method, ops, tuple(mem), run)
+
+
+def _dims_work(run: Any) -> Work:
+    """The adaptive multi-stage fit of "Beyond one dimension": budgets left to the schedule are
+    counted at :data:`precision.multistage.AUTO`'s typical use (3 stages, Adam in stage 1, 1000 LM
+    steps each, later stages on 4 points per parameter)."""
+    from ..multistage import AUTO
+    from ..targets import target_by_name
+
+    d = target_by_name(run.target).d
+    stages = run.stages or 3
+    per = []
+    for k in range(stages):
+        width = run.width if k == 0 else run.later_width
+        P = _mlp_params(d, width, 3)
+        n = run.n_train if k == 0 else max(run.n_train, AUTO["points_per_param"] * P)
+        adam = run.adam_steps or (AUTO["adam_first"] if k == 0 else 0)
+        per.append(_ops(_adam(adam, n, P, 2 * width), _lm(run.steps or 1000, n, P)))
+    P = _mlp_params(d, run.later_width, 3)
+    n = max(run.n_train, AUTO["points_per_param"] * P)
+    return Work(f"adaptive multi-stage on {run.target}", "multistage", _ops(*(dict(p) for p in per)),
+                (_data_mem(n, run.n_test, d), *_lm_mem(n, P)), run)
 
 
 # --------------------------------------------------------------------------- inline work
@@ -414,7 +438,7 @@ def chapter_batches(chapter: str, profile: str) -> list[Batch]:
     from .optimization import RescaleRun, SpectrumRun, TauRun, figure_jobs, pipeline_for
     from .optimization_speed import BfgsTiming, HessianTiming, ProjectionTiming
     from .piecewise_linear import figure1_configs, figure2_configs, figure3_configs
-    from .beyond import beyond_configs
+    from .beyond import beyond_configs, dims_configs
     from .profiles import check_profile, resolve
 
     check_profile(profile)
@@ -474,6 +498,8 @@ def chapter_batches(chapter: str, profile: str) -> list[Batch]:
                             for k in range(1, top + 1)))
         return [Batch("label floors", (floors,), True),
                 Batch("Chapter 6: every method on every target", tuple(beyond_configs(cfg))),
+                Batch("Chapter 6: beyond one dimension",
+                      tuple(job for runs in dims_configs(cfg).values() for job in runs.values())),
                 Batch("Chebyshev curves", (_inline("Chebyshev curves (least squares per degree)", "chebyshev",
                                                    {"lm": sum(cheb) / 400.0}),), True)]
     chapter4 = resolve("optimization", profile)

@@ -390,7 +390,15 @@ class BeyondConfig:
     """Chapter 6: every method (Adam, BFGS, the paper's pipeline, Levenberg–Marquardt, LM +
     boosting, multi-stage nets, Chebyshev) on 1D targets and xy (:mod:`precision.chapters.beyond`).
     ``*_2d`` knobs apply to 2D targets. Multi-stage runs ``ms_adam_steps`` Adam then
-    ``ms_steps`` LM steps per stage; ``ms_growth_2d`` multiplies the 2D training set per stage."""
+    ``ms_steps`` LM steps per stage; ``ms_growth_2d`` multiplies the 2D training set per stage.
+
+    ``dims_*`` knobs are the section "Beyond one dimension": its targets (any dimension),
+    training points of those with 3 or more inputs (1-D and 2-D ones reuse ``n_train`` /
+    ``n_train_2d`` and the comparison's runs, its multi-stage run included); for 3 or more
+    inputs the width of multi-stage stages 2, 3, …,
+    the multi-stage budgets (stages, LM steps and Adam steps per stage; 0 = adaptive, see
+    :data:`precision.multistage.AUTO`), its wall-clock cap per fit, and the Chebyshev
+    degree per axis in 3 or more dimensions."""
 
     profile: str
     targets: tuple[str, ...] = _knob(check_targets)
@@ -415,25 +423,43 @@ class BeyondConfig:
     cheb_degree_2d: int = _knob(check_positive_int)
     floor_points: int = _knob(check_positive_int)
     seed: int = _knob(check_nonnegative_int)
+    dims_targets: tuple[str, ...] = _knob(check_targets)
+    dims_n_train: int = _knob(check_positive_int)
+    dims_later_width: int = _knob(check_positive_int)
+    dims_ms_stages: int = _knob(check_nonnegative_int)
+    dims_ms_steps: int = _knob(check_nonnegative_int)
+    dims_ms_adam_steps: int = _knob(check_nonnegative_int)
+    dims_time_limit: float = _knob(check_positive_float)
+    dims_cheb_degree: int = _knob(check_positive_int)
 
 
 _BEYOND_TARGETS = ("Z.001", "teacher", "Z.009", "Z.002", "Z.008")
+_DIMS_TARGETS = ("Z.002", "Z.008", "I.14.3", "I.11.19")  # sin x, xy, mgz, x1y1+x2y2+x3y3: d = 1, 2, 3, 6
 SIZES["beyond"] = {
     "smoke": dict(targets=_BEYOND_TARGETS, n_train=150, n_train_2d=200, n_test=500, width=5, adam_steps=200,
                   adam_lr=1e-3, bfgs_steps=100, pipeline_bfgs_steps=100, lowcurv_steps=3, lm_steps=20,
                   lm_boost_steps=15, ms_stages=2, ms_steps=20, ms_steps_2d=20, ms_adam_steps=50,
-                  ms_adam_steps_2d=50, ms_growth_2d=2, cheb_degree=30, cheb_degree_2d=3, floor_points=20, seed=0),
+                  ms_adam_steps_2d=50, ms_growth_2d=2, cheb_degree=30, cheb_degree_2d=3, floor_points=20, seed=0,
+                  dims_targets=_DIMS_TARGETS, dims_n_train=300, dims_later_width=5, dims_ms_stages=2, dims_ms_steps=10,
+                  dims_ms_adam_steps=30, dims_time_limit=30.0, dims_cheb_degree=3),
     # every neural method within 5 minutes of one core per target, Chapters 5 and 6 within ~10 min on 2
     # cores; the multi-stage runs keep the budget that reaches the goals (Chapter 6 shows whether it did),
     # the baselines get less than there (Adam and BFGS stall long before it runs out anyway)
     "book": dict(targets=_BEYOND_TARGETS, n_train=2000, n_train_2d=2000, n_test=5000, width=20, adam_steps=5000,
                  adam_lr=1e-3, bfgs_steps=3000, pipeline_bfgs_steps=2000, lowcurv_steps=20, lm_steps=400,
                  lm_boost_steps=200, ms_stages=2, ms_steps=500, ms_steps_2d=1700, ms_adam_steps=500,
-                 ms_adam_steps_2d=2000, ms_growth_2d=2, cheb_degree=30, cheb_degree_2d=4, floor_points=200, seed=0),
+                 ms_adam_steps_2d=2000, ms_growth_2d=2, cheb_degree=30, cheb_degree_2d=4, floor_points=200, seed=0,
+                 # "Beyond one dimension": the adaptive schedule decides (deterministic: its rules read
+                 # RMSEs only); the wall-clock cap is a safety net: the 3-D and 6-D fits stop by themselves
+                 # after about 2 CPU min, but a 240 s cap cut the 6-D one on a machine loaded 2× over
+                 dims_targets=_DIMS_TARGETS, dims_n_train=5000, dims_later_width=30, dims_ms_stages=0,
+                 dims_ms_steps=0, dims_ms_adam_steps=0, dims_time_limit=600.0, dims_cheb_degree=6),
     "paper": dict(targets=_BEYOND_TARGETS, n_train=5000, n_train_2d=5000, n_test=30_000, width=20, adam_steps=30_000,
                   adam_lr=1e-3, bfgs_steps=25_000, pipeline_bfgs_steps=25_000, lowcurv_steps=100, lm_steps=1500,
                   lm_boost_steps=750, ms_stages=2, ms_steps=1000, ms_steps_2d=1500, ms_adam_steps=2000,
-                  ms_adam_steps_2d=3000, ms_growth_2d=2, cheb_degree=30, cheb_degree_2d=4, floor_points=500, seed=0),
+                  ms_adam_steps_2d=3000, ms_growth_2d=2, cheb_degree=30, cheb_degree_2d=4, floor_points=500, seed=0,
+                  dims_targets=_DIMS_TARGETS, dims_n_train=20_000, dims_later_width=30, dims_ms_stages=0,
+                  dims_ms_steps=0, dims_ms_adam_steps=0, dims_time_limit=1800.0, dims_cheb_degree=8),
 }
 CONFIGS["beyond"] = BeyondConfig
 
@@ -450,7 +476,8 @@ FIXED: dict[str, tuple[str, ...]] = {
     "nonlinear": ("gadget_points", "n_test", "simplex_seeds", "spline_n_test", "spline_seeds"),
     "optimization": ("adam_width", "fig9_search_points", "hessian_n", "hessian_widths", "n_test", "pipeline_width",
                      "search_low", "search_points", "search_zooms", "speed_max_steps", "speed_rmse", "tau"),
-    "beyond": ("adam_lr", "adam_steps", "bfgs_steps", "cheb_degree", "cheb_degree_2d", "floor_points",
+    "beyond": ("adam_lr", "adam_steps", "bfgs_steps", "cheb_degree", "cheb_degree_2d", "dims_cheb_degree",
+               "dims_later_width", "dims_ms_adam_steps", "dims_ms_stages", "dims_ms_steps", "floor_points",
                "lm_boost_steps", "lm_steps", "lowcurv_steps", "ms_adam_steps", "ms_adam_steps_2d", "ms_growth_2d",
                "ms_stages", "ms_steps", "ms_steps_2d", "n_test", "n_train", "n_train_2d", "pipeline_bfgs_steps",
                "seed", "width"),

@@ -42,11 +42,7 @@ def test_line_search_ignores_nan_and_reports_no_improvement():
 
 
 def test_lowcurv_never_increases_the_loss_and_lowers_it_after_bfgs():
-    rng = np.random.default_rng(0)
-    x = rng.uniform(-1, 1, size=(150, 1))
-    y = x[:, 0] ** 2
-    net = models.mlp(1, 4, 3, "tanh", seed=0)  # 33 parameters
-    first = optimizers.train_bfgs(net, x, y, 150)
+    net, x, y, first = _after_bfgs()
     res = lowcurv.train_lowcurv(net, x, y, steps=15, tau=1e-4, x_test=x, y_test=y)
     rmse = res.history[:, 1]
     assert np.all(np.diff(rmse) <= 0) and rmse[0] == first.rmse_train

@@ -70,6 +70,12 @@ def test_each_kind_of_violation_is_caught(body, kind):
     assert kind in KINDS
 
 
+@pytest.mark.parametrize("root", ["/check/work/main", "/tmp/clone", "/srv/precision"])
+def test_a_repository_under_a_refused_folder_is_one_path_not_two(root):
+    found = check_page(page(f"<p>from {root}/book and {root}/precision</p>"), "book/x", roots=[root])
+    assert [v.kind for v in found] == ["path", "path"], found
+
+
 def test_the_sidebar_and_the_cells_source_are_not_checked():
     assert check_page(page("<p>fine</p>"), "book/x") == []
 

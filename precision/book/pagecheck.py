@@ -92,6 +92,13 @@ def _short(text: str, at: int = 0, width: int = 60) -> str:
     return " ".join(text[max(0, at - width): at + width].split())
 
 
+def _token_start(text: str, at: int) -> int:
+    """Where the run of non-space characters holding ``text[at]`` begins."""
+    while at > 0 and not text[at - 1].isspace():
+        at -= 1
+    return at
+
+
 def _visible(node) -> str:
     """The text of ``node`` without the cells' source code, scripts and styles."""
     from bs4 import BeautifulSoup
@@ -131,9 +138,12 @@ def check_page(html: str, docname: str, knobs: Iterable[str] = (), roots: Iterab
     for needle in _REPRS:
         for m in re.finditer(re.escape(needle), text):
             add("repr", _short(text, m.start()))
-    starts = sorted({m.start() for needle in (*_PATHS, *(r.rstrip("/") + "/" for r in roots if r))
+    # one violation per path (a run of non-space text), however many of the needles it holds:
+    # the repository may itself sit under /work/ or /tmp/
+    starts = sorted({_token_start(text, m.start())
+                     for needle in (*_PATHS, *(r.rstrip("/") + "/" for r in roots if r))
                      for m in re.finditer(re.escape(needle), text)})
-    for at in starts:  # one violation per path, however many of the needles it matches
+    for at in starts:
         add("path", _short(text, at))
     for m in _NAN.finditer(text):
         add("nan", _short(text, m.start()))

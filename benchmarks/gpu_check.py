@@ -4,7 +4,10 @@ Run ``python benchmarks/gpu_check.py`` there. It fits the same data with the sam
 on ``cpu`` and on ``cuda`` through :func:`precision.fitting.fit` and prints, per method,
 both test RMSEs, their relative difference (float64 reductions in another order: expect
 ≲1e-10 for short runs) and both wall times, then the time per Adam step of a wide ReLU net
-(Figure 2's largest, P ≈ 262 144) on each device. Without CUDA it says so and exits 0.
+(Figure 2's largest, P ≈ 262 144) on each device, then Chapter 4's Figure 8 runs at
+``--profile`` (default ``smoke``; ``book`` takes longer) through the chapters' own
+``run_jobs(..., device=...)`` on both devices, with the same comparison. Without CUDA it says
+so and exits 0.
 """
 from __future__ import annotations
 
@@ -47,7 +50,35 @@ def _adam_step_seconds(device: str, width: int = 510, depth: int = 3, n: int = 1
     return (time.perf_counter() - start) / steps
 
 
+def _chapter4(profile: str) -> list[dict]:
+    """Figure 8's runs of Chapter 4 at ``profile`` on cpu and on cuda (each cached apart)."""
+    from precision.chapters import optimization as opt
+    from precision.chapters.profiles import resolve
+    from precision.chapters.runs import run_jobs
+
+    cfg = resolve("optimization", profile)
+    jobs = [j for per in opt.figure_jobs(cfg, 8).values() for j in (*per["adam"][:1], per["bfgs"], per["pipeline"])]
+    timed = {}
+    for device in ("cpu", "cuda"):
+        start = time.perf_counter()
+        timed[device] = (run_jobs(jobs, device=device, workers=1, desc=f"Chapter 4 on {device}"),
+                         time.perf_counter() - start)
+    rows = []
+    for job, a, b in zip(jobs, timed["cpu"][0], timed["cuda"][0]):
+        ra, rb = a["rmse_test"], b["rmse_test"]
+        rows.append({"run": f"{type(job).__name__} {job.target}", "rmse_cpu": ra, "rmse_cuda": rb,
+                     "relative_difference": abs(ra - rb) / max(ra, 1e-300)})
+        print(f"{rows[-1]['run']:24s} cpu {ra:.3e}  cuda {rb:.3e}  relative difference {rows[-1]['relative_difference']:.1e}")
+    print(f"Chapter 4 ({profile}): cpu {timed['cpu'][1]:.0f} s, cuda {timed['cuda'][1]:.0f} s (cache hits count as 0)")
+    return rows
+
+
 def main() -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--profile", default="smoke", help="Chapter 4's profile: smoke (default), book or paper")
+    args = parser.parse_args()
     if not torch.cuda.is_available():
         print("no CUDA device on this machine: nothing to check (the script is ready for one that has)")
         return 0
@@ -66,7 +97,8 @@ def main() -> int:
     step = {d: _adam_step_seconds(d) for d in ("cpu", "cuda")}
     print(f"Adam step, 1-510-510-1 ReLU net (P = {n_params(mlp(1, 510, 3, activation='relu'))}), 10 000 points: "
           f"cpu {step['cpu'] * 1e3:.1f} ms, cuda {step['cuda'] * 1e3:.1f} ms")
-    print(json.dumps({"fits": rows, "adam_step_seconds": step}))
+    chapter4 = _chapter4(args.profile)
+    print(json.dumps({"fits": rows, "adam_step_seconds": step, "chapter4": chapter4}))
     return 0
 
 

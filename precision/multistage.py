@@ -199,7 +199,7 @@ class MultistageResult:
         with torch.no_grad():
             for s in self.stages[:stages]:
                 out = out + s.model(x).squeeze(-1) / s.scale
-        return out.numpy()
+        return out.cpu().numpy()
 
 
 STOP_REASONS = ("floor", "stalled", "time_limit", "budget")
@@ -414,7 +414,7 @@ def _multistage(data, stages, widths, depth, lr, second_order, first_layer, seed
     scales: list[float] = []  # each stage's c, as fit_stages computes it (scale="max", stage 1 too)
 
     def make_model(k: int, x_k: torch.Tensor, r: torch.Tensor) -> torch.nn.Module:
-        kappas.append(None if k == 0 else frequency_scale(x_k.numpy(), r.numpy()))
+        kappas.append(None if k == 0 else frequency_scale(x_k.cpu().numpy(), r.cpu().numpy()))
         scales.append(residual_scale(r, "max"))
         return stage_net(d, widths[k], depth, kappas[-1], seed=seed + k, first_layer=first_layer)
 

@@ -47,7 +47,7 @@ def relu_regions(model: torch.nn.Module, x: np.ndarray) -> np.ndarray:
     finally:
         for h in hooks:
             h.remove()
-    bits = torch.cat([p.reshape(p.shape[0], -1) for p in patterns], dim=1).numpy()
+    bits = torch.cat([p.reshape(p.shape[0], -1) for p in patterns], dim=1).cpu().numpy()
     packed = np.packbits(bits, axis=1)
     _, first, inverse = np.unique(packed, axis=0, return_index=True, return_inverse=True)
     order = np.argsort(np.argsort(first))  # relabel by first appearance: stable colours

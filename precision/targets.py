@@ -202,8 +202,9 @@ class Target:
     def _network_numpy(self, x: np.ndarray) -> np.ndarray:
         import torch
 
-        with torch.no_grad():
-            return self.network(torch.from_numpy(x)).squeeze(-1).numpy()
+        with torch.no_grad():  # the net may have been made on a GPU (precision.device.on_device)
+            x = torch.from_numpy(x).to(next(self.network.parameters()).device)
+            return self.network(x).squeeze(-1).cpu().numpy()
 
 
 @functools.lru_cache(maxsize=1)

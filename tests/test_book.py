@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from precision.book.build import STATUS_PAGE, _toc_files, section_notebooks
+from precision.book.build import STATUS_PAGE, SWEEP_PARAMETERS, _toc_files, section_notebooks
 
 
 @pytest.fixture(scope="module")
@@ -195,7 +195,8 @@ def test_conclusions_execute_last_but_render_in_toc_order(root):
 
 
 def _tiny_book(tmp_path):
-    header = "---\njupytext:\n  text_representation:\n    format_name: myst\nkernelspec:\n  name: python3\n---\n"
+    header = ("---\njupytext:\n  formats: md:myst\n  text_representation:\n    extension: .md\n    format_name: myst\n"
+              "kernelspec:\n  display_name: Python 3\n  language: python\n  name: python3\n---\n")
     (tmp_path / "book").mkdir()
     for name in ("intro", "a", "conclusions", "b"):
         (tmp_path / "book" / f"{name}.md").write_text(header + f"\n# {name}\n")
@@ -245,7 +246,7 @@ def test_every_knob_is_a_notebook_parameter_or_documented_as_fixed():
     for docname in section_notebooks(root):
         name = Path(docname).name
         chapter = CHAPTER_OF.get(name, name)
-        params = set(notebook_parameters(root, docname)) - {"profile", "workers", "scheduler"}
+        params = set(notebook_parameters(root, docname)) - {"profile", *SWEEP_PARAMETERS}
         if chapter not in profiles.CONFIGS:
             assert not params, docname
             continue
@@ -254,6 +255,19 @@ def test_every_knob_is_a_notebook_parameter_or_documented_as_fixed():
         assert params <= knobs, (docname, params - knobs)
         assert not params & fixed, (docname, params & fixed)
         assert params | fixed == knobs, (docname, knobs - params - fixed)
+
+
+def test_every_notebook_that_sweeps_takes_workers_scheduler_and_device():
+    from precision.book.build import notebook_parameters
+
+    root = Path(__file__).resolve().parents[1]
+    sweeping = [d for d in section_notebooks(root) if "run_jobs(" in (root / f"{d}.md").read_text()]
+    assert len(sweeping) >= 8, sweeping
+    for docname in sweeping:
+        params = notebook_parameters(root, docname)
+        assert set(SWEEP_PARAMETERS) <= set(params), (docname, set(SWEEP_PARAMETERS) - set(params))
+        assert params["device"]["default"].strip("'\"") == "cpu", docname
+        assert "sweep_options(workers, scheduler, device)" in (root / f"{docname}.md").read_text(), docname
 
 
 def test_the_chapter_runner_refuses_unknown_parameters_before_running():
@@ -277,3 +291,62 @@ def test_the_chapter_runner_executes_a_chapter_with_literal_values(tmp_path):
     nb = json.loads(out_path.read_text())
     injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
     assert injected and "precisions = [0.001]" in "".join(injected[0]["source"])
+
+
+def test_build_passes_scheduler_and_device_only_to_the_notebooks_that_sweep(tmp_path, monkeypatch):
+    import nbformat
+
+    import precision.book.build as book
+
+    root = _tiny_book(tmp_path)
+    cell = '\n```{code-cell} ipython3\n:tags: [parameters]\n\nprofile = "book"\nworkers = None\n' \
+           'scheduler = None\ndevice = "cpu"\n```\n'
+    (root / "book" / "a.md").write_text((root / "book" / "a.md").read_text() + cell)
+    given = {}
+
+    def fake_execute(root_, docname, out_path, parameters, strip=False):
+        given[docname] = parameters
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1", execution_count=1)])
+        nb.metadata["precision"] = {"seconds": 0.01}
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        out_path.write_text(nbformat.writes(nb))
+        return 0.01
+
+    monkeypatch.setattr(book, "execute_notebook", fake_execute)
+    assert book.sweep_parameters() == {} and book.sweep_parameters(None, "cpu") == {}
+    book.build(root, "smoke", render=False, sweep=book.sweep_parameters())
+    assert given["book/a"] == given["book/b"] == {"profile": "smoke"}  # the defaults add nothing
+    given.clear()
+    book.build(root, "smoke", render=False, sweep=book.sweep_parameters("tcp://10.0.0.1:8786", "cpu"))
+    assert given == {"book/a": {"profile": "smoke", "scheduler": "tcp://10.0.0.1:8786"},
+                     "book/conclusions": {"profile": "smoke"}}  # b has no such parameter: reused
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--device", "gpu"], "device must be one of 'cpu', 'cuda', 'cuda:N', 'auto'"),
+    (["--device", "cuda:x"], "device must be one of"),
+    (["--profile", "papr"], "profile must be one of"),
+] + ([] if __import__("torch").cuda.is_available() else [(["--device", "cuda"], "needs CUDA")]))
+def test_build_refuses_a_bad_device_or_profile_before_anything_runs(args, says, tmp_path):
+    root = _tiny_book(tmp_path)
+    out = subprocess.run([sys.executable, "-m", "precision.book", "--root", str(root), "build", *args],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and says in out.stderr, out.stderr
+    assert not (root / "_build").exists()
+
+
+@pytest.mark.parametrize("value, says", [("gpu", "device must be one of"), ("auto", None)]
+                         + ([] if __import__("torch").cuda.is_available() else [("cuda", "needs CUDA")]))
+def test_the_chapter_runner_checks_the_device_before_running(value, says, tmp_path, monkeypatch):
+    import precision.book.build as book
+
+    ran = []
+    monkeypatch.setattr(book, "execute_notebook", lambda *a, **k: ran.append(a))
+    root = Path(__file__).resolve().parents[1]
+    if says is None:
+        book.run_chapter(root, "appendix-d", {"device": value}, tmp_path / "out.ipynb")
+        assert len(ran) == 1
+        return
+    with pytest.raises(ValueError, match=says):
+        book.run_chapter(root, "appendix-d", {"device": value}, tmp_path / "out.ipynb")
+    assert ran == []

@@ -3,7 +3,8 @@
 ``python -m precision.book build --profile book`` (what ``make book`` runs):
 
 1. every MyST notebook listed in ``_toc.yml`` is executed by papermill with
-   ``profile=...`` into ``_build/executed/<profile>/``; a notebook whose source,
+   ``profile=...`` (and, where given, ``scheduler=...`` and ``device=...`` to every
+   notebook that sweeps) into ``_build/executed/<profile>/``; a notebook whose source,
    parameters and package code are unchanged is reused from there (its key says so).
    The Conclusions (``RUN_LAST``) run after all the others, since their scorecard reads
    what the others recorded, and re-run whenever any of the others changed;
@@ -13,6 +14,8 @@
 3. the status page is executed last, from the record of step 1;
 4. ``jupyter-book build -W -n --keep-going`` renders the stage; the path of
    ``index.html`` is printed.
+
+At ``--profile paper`` the cost plan (:mod:`precision.book.plan`) is printed before anything runs.
 
 ``python -m precision.book goldens`` writes the smoke-profile goldens for nbval.
 """
@@ -34,7 +37,7 @@ from ..cache import atomic_write_bytes, code_hash
 from ..chapters.profiles import check_profile
 
 __all__ = ["section_notebooks", "execution_order", "execute_notebook", "build", "write_goldens", "STATUS_PAGE",
-           "RUN_LAST", "notebook_parameters", "check_parameters", "run_chapter", "run_main"]
+           "RUN_LAST", "SWEEP_PARAMETERS", "notebook_parameters", "check_parameters", "run_chapter", "run_main"]
 
 STATUS_PAGE = "book/status"
 # Notebook name → its chapter in precision.chapters.profiles, where the two differ.
@@ -42,6 +45,9 @@ CHAPTER_OF = {"piecewise-linear": "piecewise"}
 # Notebooks that read what the others recorded (the Conclusions' scorecard): executed after
 # every other section notebook, though rendered where the table of contents puts them.
 RUN_LAST = ("book/conclusions",)
+# The parameters of every notebook that sweeps (precision.chapters.runs.sweep_options): how
+# and where its runs are computed, never what they compute.
+SWEEP_PARAMETERS = ("workers", "scheduler", "device")
 
 
 def _toc_files(root: Path) -> list[str]:
@@ -210,9 +216,22 @@ def _stage(root: Path, profile: str, executed: dict[str, Path]) -> Path:
     return stage
 
 
-def build(root: Path, profile: str, render: bool = True) -> Path:
-    """Execute (or reuse) every notebook at ``profile``, stage and render; returns index.html."""
+def sweep_parameters(scheduler: str | None = None, device: str = "cpu") -> dict[str, Any]:
+    """The ``scheduler`` and ``device`` a build passes to every notebook that sweeps, checked
+    before anything runs (:func:`precision.chapters.runs.sweep_options`); the defaults (local,
+    ``cpu``) are left out, so a default build's notebooks and keys do not change."""
+    from ..chapters.runs import sweep_options
+
+    checked = sweep_options(None, scheduler, device)
+    return {k: v for k, v in (("scheduler", checked["scheduler"]), ("device", checked["device"]))
+            if v != {"scheduler": None, "device": "cpu"}[k]}
+
+
+def build(root: Path, profile: str, render: bool = True, sweep: dict[str, Any] | None = None) -> Path:
+    """Execute (or reuse) every notebook at ``profile``, stage and render; returns index.html.
+    ``sweep`` (:func:`sweep_parameters`) goes to every notebook that has those parameters."""
     check_profile(profile)
+    sweep = dict(sweep or {})
     out_dir = root / "_build" / "executed" / profile
     record: list[dict[str, Any]] = []
     executed: dict[str, Path] = {}
@@ -220,7 +239,8 @@ def build(root: Path, profile: str, render: bool = True) -> Path:
     keys: dict[str, str] = {}
     build_start = time.perf_counter()
     for i, docname in enumerate(execution_order(notebooks), 1):
-        params = {"profile": profile}
+        takes = notebook_parameters(root, docname)
+        params = {"profile": profile, **{k: v for k, v in sweep.items() if k in takes}}
         key = _key(root, docname, params)
         if docname in RUN_LAST:  # it reads the others' records: re-run when any of them changed
             key = hashlib.sha256((key + "".join(keys[d] for d in notebooks if d not in RUN_LAST)).encode()
@@ -305,6 +325,10 @@ def run_chapter(root: Path, name: str, parameters: dict[str, Any], out: Path | N
     if name not in docnames:
         raise ValueError(f"no chapter named {name!r}; chapters: {', '.join(docnames)}")
     check_parameters(root, docnames[name], parameters)
+    if any(k in parameters for k in SWEEP_PARAMETERS):  # a device this machine lacks: one sentence, now
+        from ..chapters.runs import sweep_options
+
+        sweep_options(**{k: parameters[k] for k in SWEEP_PARAMETERS if k in parameters})
     out = Path(out or f"{name}.ipynb").resolve()
     execute_notebook(root, docnames[name], out, parameters)
     return out
@@ -358,6 +382,11 @@ def main(argv: list[str] | None = None) -> int:
     b = sub.add_parser("build", help="execute the notebooks at a profile and render the book")
     b.add_argument("--profile", default="book", help="smoke, book or paper (default book)")
     b.add_argument("--no-render", action="store_true", help="execute and stage only")
+    b.add_argument("--scheduler", default=None,
+                   help="a Dask scheduler address (tcp://host:8786) for every sweep (default: "
+                        "$PRECISION_DASK_SCHEDULER, else local processes)")
+    b.add_argument("--device", default=os.environ.get("PRECISION_DEVICE") or "cpu",
+                   help="where the sweeps train: cpu, cuda, cuda:N or auto (default: $PRECISION_DEVICE, else cpu)")
     g = sub.add_parser("goldens", help="regenerate tests/notebooks/*.ipynb at the smoke profile")
     g.add_argument("names", nargs="*", help="only these notebooks (e.g. introduction); default all")
     r = sub.add_parser("run", help="execute one chapter with your parameters (checked against its parameters cell)")
@@ -371,10 +400,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "build":
         try:
             check_profile(args.profile)
+            sweep = sweep_parameters(args.scheduler, args.device)
         except ValueError as err:
             parser.error(str(err))
+        if args.profile == "paper":  # what it will cost, before any compute
+            from .plan import main as plan_main
+
+            plan_main(["--profile", "paper", "--device", "cpu" if sweep.get("device", "cpu") == "cpu" else "cuda",
+                       "--root", str(root)])
         start = time.perf_counter()
-        index = build(root, args.profile, render=not args.no_render)
+        index = build(root, args.profile, render=not args.no_render, sweep=sweep)
         print(f"\nBook ({args.profile} profile) built in {time.perf_counter() - start:.0f} s:\n  {index}")
     else:
         write_goldens(root, root / "tests" / "notebooks", args.names)

@@ -58,7 +58,7 @@ PAPER_FIGURES: dict[str, str] = {
 BOOK_FIGURE = "Book figure"
 
 #: Knobs every chapter has that name no size: a paragraph may mention them freely.
-_GENERIC_KNOBS = {"profile", "workers", "scheduler"}
+_GENERIC_KNOBS = {"profile", "workers", "scheduler", "device"}
 _REPRS = ("PosixPath(", "WindowsPath(", "np.float64(", "np.int64(", "<Figure size", "<matplotlib")
 _PATHS = ("/tmp/", "/home/", "/work/", "/root/", "/Users/", "site-packages")
 _ROLE = re.compile(r"\{(glue|glue:text|glue:any|glue:md|glue:figure|numref|ref|doc|eq|cite|cite:p|cite:t|math)\}`"

@@ -211,7 +211,7 @@ def _train_dict(res: TrainResult, scale: float = 1.0) -> dict[str, Any]:
 
 def _spectrum_dict(model: torch.nn.Module, data: Dataset) -> dict[str, Any]:
     s = spectrum(model, data.x_train, data.y_train)
-    return {"eigenvalues": s.eigenvalues.numpy(), "projections": s.projections.numpy(), "loss": s.loss,
+    return {"eigenvalues": s.eigenvalues.cpu().numpy(), "projections": s.projections.cpu().numpy(), "loss": s.loss,
             "gradient_norm": float(s.gradient.norm())}
 
 
@@ -279,7 +279,7 @@ def run_pipeline(c: PipelineRun) -> dict[str, Any]:
 
     def keep_bfgs_point(phase: str, model: torch.nn.Module) -> None:
         if phase == "bfgs":
-            params_bfgs.append(flat_parameters(model).numpy())
+            params_bfgs.append(flat_parameters(model).cpu().numpy())
 
     train = stage_trainer("bfgs", c.bfgs_steps, lowcurv_steps=c.lowcurv_steps, tau=c.tau,
                           hessian_every=c.hessian_every, record_every=c.record_every, after=keep_bfgs_point,
@@ -292,7 +292,7 @@ def run_pipeline(c: PipelineRun) -> dict[str, Any]:
         stage = {"scale": s.scale, "bfgs": _train_dict(s.main, s.scale), "params_bfgs": after_bfgs}
         if s.lowcurv is not None:
             stage["lowcurv"] = _train_dict(s.lowcurv, s.scale)
-        stage.update(params=flat_parameters(s.model).numpy(), rmse_train=s.rmse_train, rmse_test=s.rmse_test)
+        stage.update(params=flat_parameters(s.model).cpu().numpy(), rmse_train=s.rmse_train, rmse_test=s.rmse_test)
         stages.append(stage)
     return {"stages": stages, "rmse_train": stages[-1]["rmse_train"], "rmse_test": stages[-1]["rmse_test"],
             "n_params": n_params(done[-1].model) * c.stages, "seconds": time.perf_counter() - start}

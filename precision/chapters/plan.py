@@ -860,18 +860,32 @@ def make_plan(profile: str, device: str = "cpu", workers: int | None = None, mem
     return plan
 
 
-def refuse_what_cannot_fit(jobs: Sequence[Job], desc: str | None = None, scheduler: str | None = None) -> None:
+def device_memory(device: str = "cpu") -> int:
+    """Bytes a run may use on ``device``: this machine's RAM for ``cpu``, the GPU's memory
+    for ``cuda``/``cuda:N``."""
+    if device == "cpu":
+        return total_memory()
+    import torch
+
+    from ..device import resolve_device
+
+    return int(torch.cuda.get_device_properties(resolve_device(device)).total_memory)
+
+
+def refuse_what_cannot_fit(jobs: Sequence[Job], desc: str | None = None, scheduler: str | None = None,
+                           device: str = "cpu") -> None:
     """:func:`refuse_if_too_big` for each of ``jobs`` still to be computed on this machine
-    (a Dask cluster's workers have their own memory): the check :func:`~precision.chapters.runs.run_jobs`
-    makes before any run starts."""
+    (a Dask cluster's workers have their own memory), against the memory of ``device``: the
+    check :func:`~precision.chapters.runs.run_jobs` makes before any run starts."""
     if scheduler is not None:
         return
     from ..sweep import sweep_status
-    from .runs import run_job
+    from .runs import on, run_job
 
-    for job, cached in zip(jobs, sweep_status(run_job, list(jobs))):
+    limit = device_memory(device)
+    for job, cached in zip(jobs, sweep_status(run_job, on(device, jobs))):
         if not cached:
-            refuse_if_too_big(job, where=desc or "")
+            refuse_if_too_big(job, limit=limit, where=desc or "")
 
 
 PREFLIGHT.append(refuse_what_cannot_fit)

@@ -6,23 +6,30 @@ that subclasses :class:`Job`: ``job.run()`` computes it and returns a dict of nu
 :func:`precision.sweep.run_sweep`, which computes only those not cached yet, starts the
 longest first and returns the results in the order of the list.
 
-A notebook validates its ``workers`` and ``scheduler`` parameters once with
-:func:`sweep_options` and passes the result to every :func:`run_jobs` call.
+A notebook validates its ``workers``, ``scheduler`` and ``device`` parameters once with
+:func:`sweep_options` and passes the result to every :func:`run_jobs` call. On a device other
+than the CPU each run is wrapped in :class:`OnDevice`, which trains it there (float64 still)
+and keeps its results apart from the CPU's in the cache; on the CPU the runs, and their
+cache keys, are unchanged.
 """
 from __future__ import annotations
 
 import multiprocessing
+import os
+from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 import torch
 
 from ..checks import check_positive_int, check_scheduler
-from ..sweep import run_sweep
+from ..device import DEVICES, on_device, resolve_device
+from ..sweep import SCHEDULER_ENV, run_sweep
 
-__all__ = ["Job", "run_job", "job_cost", "run_jobs", "sweep_options", "one_thread_in_workers"]
+__all__ = ["Job", "OnDevice", "on", "run_job", "job_cost", "run_jobs", "sweep_options", "check_device_name",
+           "one_thread_in_workers"]
 
 
-#: Checks :func:`run_jobs` makes before any run starts, each ``check(jobs, desc=, scheduler=)``
+#: Checks :func:`run_jobs` makes before any run starts, each ``check(jobs, desc=, scheduler=, device=)``
 #: raising to refuse; :mod:`precision.chapters.plan` adds its memory check (imported with
 #: the package), so a run that cannot fit this machine is refused before it starts.
 PREFLIGHT: list[Callable[..., None]] = []
@@ -40,6 +47,34 @@ class Job:
         return 1.0
 
 
+@dataclass(frozen=True)
+class OnDevice(Job):
+    """``job`` trained on ``device`` (``"cuda"`` or ``"cuda:N"``): its tensors are made there
+    (:func:`precision.device.on_device`). ``kind`` names the wrapped run's class, so that two
+    kinds of run with equal fields never share a cache entry."""
+
+    job: Job
+    device: str
+    kind: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.kind:
+            object.__setattr__(self, "kind", f"{type(self.job).__module__}.{type(self.job).__qualname__}")
+
+    def run(self) -> dict[str, Any]:
+        with on_device(resolve_device(self.device)):  # a worker without CUDA says so in one sentence
+            return self.job.run()
+
+    def cost(self) -> float:
+        return self.job.cost()
+
+
+def on(device: str, jobs: Sequence[Job]) -> list[Job]:
+    """The runs a sweep computes for ``jobs`` on ``device``: the jobs themselves on the CPU,
+    else each wrapped in :class:`OnDevice`."""
+    return list(jobs) if device == "cpu" else [OnDevice(job, device) for job in jobs]
+
+
 def run_job(job: Job) -> dict[str, Any]:
     """``job.run()``: the top-level function a sweep maps (picklable, one cache namespace)."""
     return job.run()
@@ -50,25 +85,53 @@ def job_cost(job: Job) -> float:
     return float(job.cost())
 
 
-def sweep_options(workers: Any = None, scheduler: Any = None) -> dict[str, Any]:
-    """Check a notebook's ``workers`` (``None`` or a positive int) and ``scheduler``
-    (``None`` or a Dask address) parameters; the keyword arguments of :func:`run_jobs`."""
+def check_device_name(name: str, value: Any) -> str:
+    """``value`` if it names a device (one of :data:`precision.device.DEVICES`, ``cuda:N``
+    with a number), without asking whether this machine has it."""
+    if not isinstance(value, str) or not (value in ("cpu", "cuda", "auto")
+                                          or (value.startswith("cuda:") and value[5:].isdigit())):
+        raise ValueError(f"{name} must be one of {', '.join(repr(d) for d in DEVICES)}; got {value!r}")
+    return value
+
+
+def sweep_options(workers: Any = None, scheduler: Any = None, device: Any = "cpu") -> dict[str, Any]:
+    """Check a notebook's ``workers`` (``None`` or a positive int), ``scheduler`` (``None`` or
+    a Dask address) and ``device`` (``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"``)
+    parameters; the keyword arguments of :func:`run_jobs`.
+
+    Without a scheduler the device must exist here (one sentence if it does not, before any
+    compute) and ``"auto"`` becomes ``"cuda"`` or ``"cpu"``; with a scheduler the cluster's
+    workers check it, and ``"auto"`` is refused (each worker could choose differently). No
+    ``scheduler`` means ``$PRECISION_DASK_SCHEDULER`` if that is set, else local processes."""
     if workers is not None:
         check_positive_int("workers", workers)
-    return {"workers": workers, "scheduler": check_scheduler("scheduler", scheduler)}
+    scheduler = check_scheduler("scheduler", scheduler if scheduler is not None
+                                else os.environ.get(SCHEDULER_ENV) or None)
+    device = check_device_name("device", device)
+    if scheduler is None:
+        device = str(resolve_device(device))
+    elif device == "auto":
+        raise ValueError("device 'auto' is chosen on this machine, not on the cluster's workers: "
+                         "with a scheduler give device 'cpu', 'cuda' or 'cuda:N'")
+    return {"workers": workers, "scheduler": scheduler, "device": device}
 
 
 def run_jobs(jobs: Sequence[Job], *, workers: int | None = None, scheduler: str | None = None,
-             desc: str | None = None, progress: bool = True, return_stats: bool = False) -> Any:
+             device: str = "cpu", desc: str | None = None, progress: bool = True, return_stats: bool = False) -> Any:
     """Results of ``jobs``, in their order: cached ones read back, the rest computed
-    longest-first on ``workers`` local processes or a Dask ``scheduler``. With
-    ``return_stats``, also the sweep's :class:`~precision.sweep.SweepStats`."""
+    longest-first on ``workers`` local processes or a Dask ``scheduler``, on ``device``
+    (:func:`sweep_options` checks it). With ``return_stats``, also the sweep's
+    :class:`~precision.sweep.SweepStats`."""
     for i, job in enumerate(jobs):
         if not isinstance(job, Job):
             raise TypeError(f"job {i} must be a chapter run (a Job), got {type(job).__name__}: {job!r}")
+    device = check_device_name("device", device)
+    if device == "auto":
+        device = str(resolve_device(device))
+    runs = on(device, jobs)
     for check in PREFLIGHT:
-        check(jobs, desc=desc, scheduler=scheduler)
-    return run_sweep(run_job, list(jobs), cost=job_cost, workers=workers, scheduler=scheduler, desc=desc,
+        check(jobs, desc=desc, scheduler=scheduler, device=device)
+    return run_sweep(run_job, runs, cost=job_cost, workers=workers, scheduler=scheduler, desc=desc,
                      progress=progress, return_stats=return_stats)
 
 

@@ -264,3 +264,19 @@ def test_canyon_stats_count_the_top_and_the_bulk():
     assert s["ratio10"] == pytest.approx(1e-13 / 5.0)  # sorted: 5, 1, 4e-3, 2e-3, 1e-11, 1e-12, 1e-13, ...
     with pytest.raises(ValueError, match="eigenvalues"):
         opt.canyon_stats(np.zeros(3))
+
+
+def test_gradient_share_counts_the_top_directions():
+    proj = np.array([0.0, 3.0, 1.0] + [0.1] * 20)
+    s = opt.gradient_share(proj)
+    total = 9 + 1 + 0.2
+    assert abs(s["top10"] - (9 + 1 + 8 * 0.01) / total) < 1e-12
+    assert s["k90"] == 2 and opt.gradient_share([0.0, 5.0])["k90"] == 1
+    with pytest.raises(ValueError, match="projections must hold"):
+        opt.gradient_share(np.zeros(4))
+
+
+def test_figure7_run_is_the_first_targets_adam_run_with_a_spectrum():
+    cfg = profiles.resolve("optimization", "smoke")
+    run = opt.figure7_run(cfg)
+    assert run.spectrum and run.optimizer == "adam" and run.target == cfg.fig8_targets[0]

@@ -134,3 +134,14 @@ def test_run_jobs_refuses_a_run_that_cannot_fit_before_starting(monkeypatch, tmp
     with pytest.raises(MemoryError, match="Delaunay"):  # refused at once: no Delaunay of 262 144 points in 6-D ran
         runs.run_jobs([small, big], workers=1, progress=False)
     assert runs.run_jobs([small], workers=1, progress=False)[0]["rmse_test"] > 0
+
+
+def test_a_chapter_alone_pays_for_the_runs_it_shares(plans):
+    for p in plans.values():
+        by = {c.chapter: c for c in p.chapters}
+        assert by["appendix-d"].shared > 0
+        assert by["appendix-d"].alone_wall_s > by["appendix-d"].wall_s  # the pipelines of Chapter 4 as well
+        for c in p.chapters:
+            assert c.alone_wall_s >= c.wall_s - 1e-9
+            if c.shared == 0:
+                assert abs(c.alone_wall_s - c.wall_s) < 1e-6 * max(1.0, c.wall_s)

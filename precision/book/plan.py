@@ -78,7 +78,8 @@ def plan_json(plan: cp.Plan, measured: dict[str, float] | None = None) -> dict[s
             k["seconds"] += s
         chapters.append({
             "chapter": c.chapter, "runs": c.runs, "inline_items": len(c.works) - c.runs, "shared_runs": c.shared,
-            unit: c.core_seconds / 3600, "estimated_wall_s": c.wall_s, "inline_s": c.inline_s,
+            unit: c.core_seconds / 3600, "estimated_wall_s": c.wall_s, "alone_wall_s": c.alone_wall_s,
+            "inline_s": c.inline_s,
             "measured_wall_s": (measured or {}).get(c.chapter), "peak_bytes": c.peak, "peak_run": c.peak_label,
             "by_kind": kinds,
             "too_big": [{"run": w.label, "needs_bytes": p, "largest": max(w.memory, key=lambda m: m[1])[0]}
@@ -99,7 +100,9 @@ def _assumptions(plan: cp.Plan) -> list[str]:
            "BFGS and LM are counted at their full step budgets (they often stop earlier): an upper bound",
            f"wall = runs of each run_jobs call started longest first on {plan.workers} worker(s) + inline work "
            f"+ {cp.NOTEBOOK_SECONDS:g} s per notebook (imports, figures)",
-           "a run an earlier chapter computed is a cache hit in a build, counted once where it first runs",
+           "a run an earlier chapter computed is a cache hit in a build, counted once where it first runs "
+           "(\"shared\"); \"alone\" is the chapter's wall time run by itself, its shared runs computed too "
+           "(\"=\": it shares none)",
            f"peak memory per run = {format_bytes(cp.BASE_BYTES)} worker baseline + data + the run's large arrays"]
     if plan.device == "cuda":
         out.append(cp._GPU_NOTE.format(**cp.GPU_ASSUMPTION))
@@ -112,13 +115,13 @@ def format_plan(plan: cp.Plan, measured: dict[str, float] | None = None) -> str:
     hours = "GPU-h" if gpu else "core-h"
     lines = [f"Cost plan: profile={plan.profile}, device={plan.device}, {plan.workers} worker(s), "
              f"memory limit {format_bytes(plan.memory_limit)}", ""]
-    head = ["chapter", "runs", "shared", hours, "est. wall"] + (["measured", "est/meas"] if measured else []) + \
-        ["peak/run", "largest run (memory)"]
+    head = ["chapter", "runs", "shared", hours, "est. wall", "alone"] + \
+        (["measured", "est/meas"] if measured else []) + ["peak/run", "largest run (memory)"]
     rows = []
     for c in plan.chapters:
         inline = len(c.works) - c.runs
         row = [TITLES.get(c.chapter, c.chapter), f"{c.runs}" + (f" +{inline} inline" if inline else ""), str(c.shared),
-               _hours(c.core_seconds), _duration(c.wall_s)]
+               _hours(c.core_seconds), _duration(c.wall_s), _duration(c.alone_wall_s) if c.shared else "="]
         if measured:
             m = measured.get(c.chapter)
             warm = m and c.wall_s / m > 10  # a notebook re-run on a warm cache is no cold time
@@ -126,7 +129,7 @@ def format_plan(plan: cp.Plan, measured: dict[str, float] | None = None) -> str:
         row += [format_bytes(c.peak), c.peak_label[:60]]
         rows.append(row)
     total = ["total", str(sum(c.runs for c in plan.chapters)), str(sum(c.shared for c in plan.chapters)),
-             _hours(plan.core_seconds), _duration(plan.wall_s)]
+             _hours(plan.core_seconds), _duration(plan.wall_s), ""]
     if measured:
         m = sum(measured[c.chapter] for c in plan.chapters if c.chapter in measured)
         total += [_duration(m), f"{plan.wall_s / m:.2f}" if m else "—"]

@@ -56,7 +56,7 @@ from .runs import Job, run_jobs
 
 __all__ = ["AUTHORS_TEST_SHRINK", "CurveRun", "PipelineRun", "RescaleRun", "TauRun", "SpectrumRun", "get_data", "pipeline_for",
            "figure_jobs", "pipeline_stages", "PHASES", "LOWCURV_MODES", "SEARCH_HIGH", "tau_start", "adam_twin", "canyon_stats",
-           "lowcurv_convention"]
+           "lowcurv_convention", "gradient_share", "figure7_run"]
 
 PHASES = ("BFGS", "low-curvature")
 
@@ -376,7 +376,24 @@ def canyon_stats(eigenvalues: np.ndarray) -> dict[str, Any]:
                 n=int(lam.size))
 
 
+def gradient_share(projections: np.ndarray) -> dict[str, Any]:
+    """How concentrated the gradient is on the Hessian's eigenvectors (Figure 7), from the
+    projections ``g·v_i``: ``top10`` the share of ``|g|²`` on the 10 largest, ``k90`` the fewest
+    directions that hold 90 % of it."""
+    g2 = np.sort(np.asarray(projections, dtype=np.float64) ** 2)[::-1]
+    if g2.size == 0 or not g2[0] > 0:
+        raise ValueError(f"projections must hold at least one non-zero value, got {g2.size} values")
+    share = np.cumsum(g2) / np.sum(g2)
+    return dict(top10=float(share[min(9, share.size - 1)]), k90=int(np.searchsorted(share, 0.9) + 1))
+
+
 # --------------------------------------------------------------------------- the chapter's jobs
+def figure7_run(cfg: Any) -> CurveRun:
+    """The Adam run whose final Hessian spectrum is Figure 7: the first of Figure 8's Adam
+    runs of the first target that records a spectrum."""
+    return next(j for j in figure_jobs(cfg, 8)[cfg.fig8_targets[0]]["adam"] if j.spectrum)
+
+
 def _search(cfg: Any, target: str) -> dict[str, Any]:
     """The line search of ``target``'s low-curvature steps: Figure 9's per-target lower ends
     and points where ``cfg.fig9_search_low`` names the target, else the chapter's."""

@@ -778,6 +778,7 @@ class ChapterPlan:
     peak_label: str
     too_big: list[tuple[Work, float]]
     inline_s: float
+    alone_wall_s: float = 0.0  # the chapter run by itself: its shared runs computed too
 
     @property
     def runs(self) -> int:
@@ -807,6 +808,34 @@ class Plan:
         return sum(c.wall_s for c in self.chapters)
 
 
+def _chapter_cost(batches: list[Batch], seen: set, cost: Callable[[Work], float], workers: int,
+                  device: str) -> tuple[list[Work], list[float], int, float, float]:
+    """The new runs of ``batches`` (those not in ``seen``, which it extends), their seconds,
+    how many were shared, the wall time and the inline seconds."""
+    works, seconds, shared, wall, inline_s = [], [], 0, NOTEBOOK_SECONDS, 0.0
+    for batch in batches:
+        batch_s = []
+        for item in batch.items:
+            if isinstance(item, Work):
+                work = item
+            else:
+                if item in seen:
+                    shared += 1
+                    continue
+                seen.add(item)
+                work = work_of(item)
+            s = cost(work)
+            works.append(work)
+            seconds.append(s)
+            batch_s.append(s)
+        if batch.serial:
+            wall += sum(batch_s)
+            inline_s += sum(batch_s) if all(isinstance(i, Work) for i in batch.items) else 0.0
+        else:
+            wall += lpt_makespan(batch_s, workers) if device == "cpu" else sum(batch_s)
+    return works, seconds, shared, wall, inline_s
+
+
 def make_plan(profile: str, device: str = "cpu", workers: int | None = None, memory_limit: float | None = None,
               coefficients: dict[str, float] | None = None, chapters: Iterable[str] = CHAPTERS) -> Plan:
     """The plan of a build at ``profile``: every chapter's new runs in build order (a run an
@@ -827,34 +856,15 @@ def make_plan(profile: str, device: str = "cpu", workers: int | None = None, mem
     seen: set = set()
     for chapter in CHAPTERS:
         batches = chapter_batches(chapter, profile)
-        works, seconds, shared, wall, inline_s = [], [], 0, NOTEBOOK_SECONDS, 0.0
-        for batch in batches:
-            batch_s = []
-            for item in batch.items:
-                if isinstance(item, Work):
-                    work = item
-                else:
-                    if item in seen:
-                        shared += 1
-                        continue
-                    seen.add(item)
-                    work = work_of(item)
-                s = cost(work)
-                works.append(work)
-                seconds.append(s)
-                batch_s.append(s)
-            if batch.serial:
-                wall += sum(batch_s)
-                inline_s += sum(batch_s) if all(isinstance(i, Work) for i in batch.items) else 0.0
-            else:
-                wall += lpt_makespan(batch_s, workers) if device == "cpu" else sum(batch_s)
+        works, seconds, shared, wall, inline_s = _chapter_cost(batches, seen, cost, workers, device)
         if chapter not in chapters:
             continue
+        alone_wall = _chapter_cost(batches, set(), cost, workers, device)[3]
         peaks = [peak_bytes(w) for w in works] or [BASE_BYTES]
         i = max(range(len(peaks)), key=peaks.__getitem__)
         too_big = [(w, p) for w, p in zip(works, peaks) if p > limit]
         plan.chapters.append(ChapterPlan(chapter, works, shared, seconds, wall, peaks[i],
-                                         works[i].label if works else "", too_big, inline_s))
+                                         works[i].label if works else "", too_big, inline_s, alone_wall))
     if device == "cuda":
         plan.notes.append(_GPU_NOTE.format(**GPU_ASSUMPTION) + "; runs of a batch counted one after another on one GPU")
     return plan

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.interpolate import LinearNDInterpolator
 from scipy.spatial import Delaunay
+from threadpoolctl import threadpool_limits
 
 __all__ = ["SimplexInterpolator", "SimplexPrediction"]
 
@@ -127,6 +128,10 @@ class SimplexInterpolator:
             values = np.interp(t, self._x, self._y)
             values[outside] = np.nan
         else:
-            values = self._interp(x)
+            # scipy builds each simplex's barycentric transform with a tiny LAPACK solve; a
+            # multi-threaded BLAS makes every one of them wait on its thread pool, and on a
+            # busy machine 65 536 points in 2-D then take minutes instead of a second.
+            with threadpool_limits(1, user_api="blas"):
+                values = self._interp(x)
             outside = np.isnan(values)
         return SimplexPrediction(values, outside)

@@ -1,6 +1,8 @@
 """Linear simplex interpolation (paper §2): exactness, hull handling, the N^(-2/d) law."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -46,3 +48,23 @@ def test_fit_registry_refuses_unknown_methods():
     assert fit(data, "simplex").n_params == 20
     with pytest.raises(ValueError, match="method must be one of simplex"):
         fit(data, "magic")
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: BLAS has one thread anyway")
+def test_scipys_per_simplex_solves_run_on_one_blas_thread(monkeypatch):
+    # a multi-threaded BLAS makes each tiny solve wait on its pool: minutes on a busy machine
+    from scipy.interpolate import LinearNDInterpolator
+    from threadpoolctl import threadpool_info
+
+    seen = []
+    original = LinearNDInterpolator.__call__
+
+    def spy(self, *args, **kwargs):
+        seen.append([lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"])
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(LinearNDInterpolator, "__call__", spy)
+    rng = np.random.default_rng(0)
+    x = rng.random((200, 2))
+    SimplexInterpolator(x, x.sum(axis=1))(rng.random((50, 2)))
+    assert seen and all(n == 1 for threads in seen for n in threads), seen

@@ -350,3 +350,20 @@ def test_the_chapter_runner_checks_the_device_before_running(value, says, tmp_pa
     with pytest.raises(ValueError, match=says):
         book.run_chapter(root, "appendix-d", {"device": value}, tmp_path / "out.ipynb")
     assert ran == []
+
+
+def test_a_paper_build_prints_the_plan_before_anything_runs(tmp_path, monkeypatch, capsys):
+    import precision.book.build as book
+    import precision.book.plan as plan_cli
+
+    root = _tiny_book(tmp_path)
+    order = []
+    monkeypatch.setattr(plan_cli, "main", lambda argv: order.append(("plan", tuple(argv))) or 0)
+    monkeypatch.setattr(book, "build", lambda root_, profile, render=True, sweep=None:
+                        order.append(("build", profile, tuple(sorted((sweep or {}).items())))) or root_ / "index.html")
+    assert book.main(["--root", str(root), "build", "--profile", "paper", "--scheduler", "tcp://h:8786"]) == 0
+    assert order[0][0] == "plan" and "--profile" in order[0][1] and "paper" in order[0][1]
+    assert order[1] == ("build", "paper", (("scheduler", "tcp://h:8786"),))
+    order.clear()
+    assert book.main(["--root", str(root), "build", "--profile", "smoke"]) == 0
+    assert [o[0] for o in order] == ["build"]  # no plan below paper

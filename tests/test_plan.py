@@ -145,3 +145,14 @@ def test_a_chapter_alone_pays_for_the_runs_it_shares(plans):
             assert c.alone_wall_s >= c.wall_s - 1e-9
             if c.shared == 0:
                 assert abs(c.alone_wall_s - c.wall_s) < 1e-6 * max(1.0, c.wall_s)
+
+
+def test_appendix_d_is_planned_with_its_adam_twins():
+    from precision.chapters import optimization as opt
+    from precision.chapters.profiles import resolve
+
+    chapter4 = resolve("optimization", "smoke")
+    items = {j for b in plan.chapter_batches("appendix-d", "smoke") for j in b.items}
+    for t in resolve("appendix-d", "smoke").targets:
+        pipe = opt.pipeline_for(chapter4, t)
+        assert {pipe, opt.SpectrumRun(pipe), opt.adam_twin(chapter4, pipe)} <= items

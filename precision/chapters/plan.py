@@ -435,7 +435,7 @@ def chapter_batches(chapter: str, profile: str) -> list[Batch]:
     """What ``chapter``'s notebook computes at ``profile``, in its order, from the resolved config."""
     from .nets import SimplexRun
     from .nonlinear import relu_configs, tanh_configs
-    from .optimization import RescaleRun, SpectrumRun, TauRun, figure_jobs, pipeline_for
+    from .optimization import RescaleRun, SpectrumRun, TauRun, adam_twin, figure_jobs, pipeline_for
     from .optimization_speed import BfgsTiming, HessianTiming, ProjectionTiming
     from .piecewise_linear import figure1_configs, figure2_configs, figure3_configs
     from .beyond import beyond_configs, dims_configs
@@ -518,7 +518,8 @@ def chapter_batches(chapter: str, profile: str) -> list[Batch]:
                 for optimizer, steps in (("adam", cfg.adam_steps), ("bfgs", cfg.bfgs_steps))]
     pipes = [pipeline_for(chapter4, t) for t in cfg.targets]
     return [Batch("Pipelines (Chapter 4)", tuple(pipes)),
-            Batch("Hessian spectra", tuple(SpectrumRun(p) for p in pipes))]
+            Batch("Hessian spectra", tuple(SpectrumRun(p) for p in pipes)),
+            Batch("The same nets trained by Adam", tuple(adam_twin(chapter4, p) for p in pipes))]
 
 
 # --------------------------------------------------------------------------- estimates

@@ -34,14 +34,12 @@ from pathlib import Path
 from typing import Any
 
 from ..cache import atomic_write_bytes, code_hash
-from ..chapters.profiles import check_profile
+from ..chapters.profiles import CHAPTER_OF, check_profile
 
 __all__ = ["section_notebooks", "execution_order", "execute_notebook", "build", "write_goldens", "STATUS_PAGE",
            "RUN_LAST", "SWEEP_PARAMETERS", "notebook_parameters", "check_parameters", "run_chapter", "run_main"]
 
 STATUS_PAGE = "book/status"
-# Notebook name → its chapter in precision.chapters.profiles, where the two differ.
-CHAPTER_OF = {"piecewise-linear": "piecewise"}
 # Notebooks that read what the others recorded (the Conclusions' scorecard): executed after
 # every other section notebook, though rendered where the table of contents puts them.
 RUN_LAST = ("book/conclusions",)

@@ -80,8 +80,7 @@ class Violation(NamedTuple):
 
 def page_knobs(docname: str) -> set[str]:
     """The knob names of the chapter a page belongs to (empty for pages that have none)."""
-    from ..chapters.profiles import SIZES
-    from .build import CHAPTER_OF
+    from ..chapters.profiles import CHAPTER_OF, SIZES
 
     name = Path(docname).name
     chapter = SIZES.get(CHAPTER_OF.get(name, name), {})

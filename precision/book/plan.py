@@ -41,7 +41,7 @@ def parse_bytes(text: str) -> float:
 def measured_seconds(record_path: Path) -> dict[str, float]:
     """Measured wall seconds per chapter from a build record (only notebooks executed in it or
     reused from an earlier execution; a notebook re-run on a warm cache is not a cold time)."""
-    from .build import CHAPTER_OF
+    from ..chapters.profiles import CHAPTER_OF
 
     record = json.loads(Path(record_path).read_text())
     out = {}

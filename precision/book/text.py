@@ -11,7 +11,7 @@ import math
 import numbers
 from typing import Any, Iterable, Sequence
 
-__all__ = ["markdown_table", "number", "seconds", "plain", "table_cell"]
+__all__ = ["markdown_table", "number", "short", "listing", "seconds", "plain", "table_cell"]
 
 
 def _significant(x: float, digits: int) -> str:
@@ -45,6 +45,21 @@ def number(x: Any, digits: int = 2) -> str:
     if x == 0:
         return "0"
     return _significant(x, digits)
+
+
+def short(v: float) -> str:
+    """``v`` by :func:`number` with the fewest significant digits (up to 3) that keep its value
+    (a tick label: ``2``, ``0.25``, ``1.5e-08``)."""
+    v = float(v)
+    return next((t for d in (1, 2, 3) if abs(float(t := number(v, d)) - v) <= 1e-9 * abs(v)), number(v, 3))
+
+
+def listing(items: Iterable[Any]) -> str:
+    """Items as a sentence lists them: ``"256, 1024 and 4096"``."""
+    items = [str(i) for i in items]
+    if not items:
+        raise ValueError("listing needs at least one item")
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def seconds(t: float) -> str:

@@ -15,9 +15,11 @@ from ..checks import (check_nonnegative_int, check_positive_float, check_positiv
                       check_relative_precisions, check_sizes)
 from ..targets import check_equation, check_equations, check_target, check_targets
 
-__all__ = ["PROFILES", "resolve", "sizes", "check_profile"]
+__all__ = ["PROFILES", "CHAPTER_OF", "resolve", "sizes", "check_profile"]
 
 PROFILES = ("smoke", "book", "paper")
+#: A book notebook's name → its chapter here, where the two differ.
+CHAPTER_OF = {"piecewise-linear": "piecewise"}
 
 
 def check_profile(profile: Any) -> str:

@@ -64,3 +64,20 @@ def test_bfgs_stop_rmse_and_threads_are_scoped():
                                 stop_rmse=1e-3, threads=1)
     assert torch.get_num_threads() == before
     assert res.rmse_train <= 1e-3 and res.history[-2, 1] > 1e-3 and "stop_rmse" in res.stopped
+
+
+def test_rmse_is_computed_in_chunks_on_wide_nets_and_agrees(monkeypatch):
+    import precision.optimizers as optimizers
+
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(2, 64), torch.nn.Tanh(), torch.nn.Linear(64, 1)).double()
+    x = torch.rand(5000, 2, dtype=torch.float64)
+    y = torch.sin(x.sum(1))
+    whole = optimizers.rmse(model, x, y)
+    seen = []
+    forward = model.forward
+    monkeypatch.setattr(model, "forward", lambda xb: seen.append(xb.shape[0]) or forward(xb))
+    monkeypatch.setattr(optimizers, "EVAL_CHUNK_NUMBERS", 64 * 1000)  # 1000 rows of 64 units a chunk
+    chunked = optimizers.rmse(model, x, y)
+    assert max(seen) <= 1000 and sum(seen) == 5000
+    assert abs(chunked - whole) <= 1e-14 * whole

@@ -50,7 +50,7 @@ def figure7(profile: str) -> dict[str, Any]:
     return {"job": repr(job), "seconds": seconds, "measurements": m, "verdict": scorecard.verdict("fig7-spectrum", **m)}
 
 
-def figure6(profile: str) -> dict[str, Any]:
+def figure6(profile: str, workers: int | None = None) -> dict[str, Any]:
     cfg = resolve("nonlinear", profile)
     start = time.perf_counter()
     hand = gadgets.best_product_network(n_test=cfg.n_test)
@@ -61,7 +61,7 @@ def figure6(profile: str) -> dict[str, Any]:
                for s in range(cfg.simplex_seeds)]
     fits = [j for j in simplex if plan.peak_bytes(plan.work_of(j)) <= limit]
     start = time.perf_counter()
-    rows = run_jobs(fits, desc=f"Figure 6a simplex at {profile}")
+    rows = run_jobs(fits, workers=workers, desc=f"Figure 6a simplex at {profile}")
     m = dict(gadget_rmse=hand.test_rmse, rms_f=rms)
     best = {}
     for job, row in zip(fits, rows):
@@ -76,15 +76,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("figures", nargs="+", choices=("fig6", "fig7"))
     parser.add_argument("--json", default=None, help="write the results here as JSON")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="processes for Figure 6's simplex runs (default: one per core; 1 bounds memory)")
     args = parser.parse_args()
     coefficients = plan.calibrate()["coefficients"]
     out: dict[str, Any] = {}
     for name in args.figures:
-        paper = figure7("paper") if name == "fig7" else figure6("paper")
+        paper = figure7("paper") if name == "fig7" else figure6("paper", args.workers)
         jobs = [opt.figure7_run(resolve("optimization", "paper"))] if name == "fig7" else paper.pop("jobs")
         paper["plan"] = _estimate(jobs, coefficients)
         paper["peak_bytes_so_far"] = _peak_bytes()
-        book = figure7("book") if name == "fig7" else figure6("book")
+        book = figure7("book") if name == "fig7" else figure6("book", args.workers)
         book.pop("jobs", None)
         out[name] = {"paper": paper, "book": book}
         seconds = paper["seconds"] if name == "fig7" else paper["gadget_seconds"] + paper["simplex_seconds"]

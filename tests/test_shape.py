@@ -103,7 +103,7 @@ def test_shrunk_smoke_runs_keep_the_plan_memory():
 def test_shape_jobs_one_per_kind_largest_first():
     shapes = shape.shape_jobs("appendix-d", "smoke")
     assert shapes and all(s.refused is None for s in shapes)
-    assert {s.kind for s in shapes} == {"PipelineRun pipeline", "SpectrumRun"}
+    assert {s.kind for s in shapes} == {"PipelineRun pipeline", "SpectrumRun", "CurveRun adam"}
     jobs = [j for b in plan.chapter_batches("appendix-d", "smoke") for j in b.items]
     for s in shapes:
         same = [plan.peak_bytes(plan.work_of(j)) for j in jobs if type(j) is type(s.job)]
@@ -151,7 +151,8 @@ def test_cli_refuses_without_running(root, tmp_path, monkeypatch, capsys):
     out = tmp_path / "shape.json"
     assert cli.main(["--profile", "smoke", "--chapters", "appendix-d", "--limit", "1MiB", "--json", str(out)]) == 0
     report = json.loads(out.read_text())
-    assert report["runs"] == [] and {r["kind"] for r in report["refused"]} == {"PipelineRun pipeline", "SpectrumRun"}
+    assert report["runs"] == [] and {r["kind"] for r in report["refused"]} == {"PipelineRun pipeline", "SpectrumRun",
+                                                                                "CurveRun adam"}
     assert "Too big for 1.0 MiB (not run)" in capsys.readouterr().out
 
 
@@ -172,9 +173,9 @@ def test_cli_writes_each_run_and_fails_on_an_error(root, tmp_path, monkeypatch, 
     text = capsys.readouterr().out
     assert "ERROR: RuntimeError: boom" in text and "| OK |" in text
     rows = json.loads(out.read_text())["runs"]
-    assert [r["error"] for r in rows] == [None, None, None, "RuntimeError: boom"]
+    assert [r["error"] for r in rows] == [None, None, None, "RuntimeError: boom", None]
     # appendix-d's pipeline (Z.001) has the shape of appendix-a's (teacher): not measured again
-    assert [type(j).__name__ for j in calls] == ["PipelineRun", "RescaleRun", "SpectrumRun"]
+    assert [type(j).__name__ for j in calls] == ["PipelineRun", "RescaleRun", "SpectrumRun", "CurveRun"]
     assert rows[2]["same_as"] == "appendix-a: " + rows[0]["label"] and rows[2]["chapter"] == "appendix-d"
-    assert cli.main(argv + ["--resume"]) == 1 and len(calls) == 3  # nothing measured twice
+    assert cli.main(argv + ["--resume"]) == 1 and len(calls) == 4  # nothing measured twice
     assert cli.parse_bytes("20GiB") == 20 * 2 ** 30 and cli.parse_bytes("1.5e9") == 1_500_000_000

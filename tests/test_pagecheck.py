@@ -26,9 +26,9 @@ CLEAN = page("""
 <tr><td colspan="2">both</td></tr></table></div></div>
 <p>Set <code>example_target = 'Z.002'</code> or pass <code>-p example_target Z.001</code>: the knob
 <code>example_target</code> picks the equation.</p>
-<figure id="fig-scaling-relu"><figcaption><p><span class="caption-number">Fig. 6 </span>
+<figure id="fig-scaling-relu"><figcaption><p>
 <span class="caption-text">Test RMSE of ReLU nets (paper's Figure 2).</span></p></figcaption></figure>
-<figure id="fig-floors"><figcaption><p><span class="caption-number">Fig. 1 </span>
+<figure id="fig-floors"><figcaption><p>
 <span class="caption-text">Book figure (not in the paper). Floors.</span></p></figcaption></figure>
 """)
 
@@ -59,6 +59,8 @@ def test_a_clean_page_passes():
     ("<figure id='fig-new'><figcaption><span class='caption-text'>Something new.</span></figcaption></figure>",
      "figure"),
     ("<figure id='fig-new'><img src='x.png'/></figure>", "figure"),
+    ("<figure id='fig-tau'><figcaption><span class='caption-number'>Fig. 20 </span>"
+     "<span class='caption-text'>Figure A2. Low-curvature steps.</span></figcaption></figure>", "figure"),
     ("<figure id='fig-guide'><figcaption><span class='caption-text'>As Figure 1.</span></figcaption></figure>",
      "figure"),  # Figure 10's caption must say 10, not 1
     ("<p>as in Fig. ??</p>", "xref"),

@@ -31,7 +31,8 @@ violation is one of these kinds:
     a figure without a caption, a figure that redraws one of the paper's
     (:data:`PAPER_FIGURES`) whose caption does not name the paper's number ("Figure 2",
     "Figure A3"), or a figure the book adds whose caption does not start with
-    "Book figure" (so that it cannot be taken for one of the paper's);
+    "Book figure" (so that it cannot be taken for one of the paper's), or a caption with
+    Sphinx's running number ("Fig. 20") beside the paper's;
 ``xref``
     a cross-reference Sphinx could not resolve (``??``, an unlinked ``xref`` span, an
     "undefined label").
@@ -175,6 +176,9 @@ def check_page(html: str, docname: str, knobs: Iterable[str] = (), roots: Iterab
         name = figure.get("id") or "(no id)"
         cap = figure.find(class_="caption-text") or figure.find("figcaption")
         caption = " ".join(cap.get_text(" ").split()) if cap else ""
+        running = figure.find(class_="caption-number")
+        if running is not None:  # Sphinx's own count ("Fig. 20") beside the paper's number
+            add("figure", f"{name} has a running number {running.get_text().strip()!r} (numfig is on)")
         if not caption:
             add("figure", f"{name} has no caption")
         elif name in PAPER_FIGURES:

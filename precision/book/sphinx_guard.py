@@ -7,6 +7,10 @@
 * MathJax is served from the built book itself: the MathJax 3 distribution that the
   ``django-static-mathjax`` wheel ships (plain files; Django is not needed) is copied to
   ``_static/mathjax/`` and ``mathjax_path`` points there, so math typesets offline.
+* ``numfig`` keeps the value the book's ``_config.yml`` gives it (``false``: the captions
+  carry the paper's figure numbers). ``sphinx_jupyterbook_latex``, which Jupyter Book
+  loads, sets ``numfig = True`` for every builder, and the HTML pages then showed
+  "Fig. 20" before "Figure A2.".
 """
 from __future__ import annotations
 
@@ -56,7 +60,17 @@ def _copy_mathjax(app) -> None:
         shutil.copytree(mathjax_dir(), Path(app.outdir) / "_static" / "mathjax", dirs_exist_ok=True)
 
 
+def _remember_numfig(app, config) -> None:
+    app.precision_numfig = config.numfig  # before any extension's config-inited handler
+
+
+def _restore_numfig(app, config) -> None:
+    config.numfig = getattr(app, "precision_numfig", config.numfig)
+
+
 def setup(app):
+    app.connect("config-inited", _remember_numfig, priority=1)
+    app.connect("config-inited", _restore_numfig, priority=999)
     app.connect("config-inited", _check, priority=900)
     app.connect("config-inited", _local_mathjax, priority=900)
     app.connect("builder-inited", _copy_mathjax)

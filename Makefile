@@ -17,18 +17,20 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[book,test]'
 	@rm -f $(VENV)/.installed-* && touch $@
 
-## make book [PROFILE=smoke|book|paper] [DEVICE=cpu|cuda|cuda:N|auto] [SCHEDULER=tcp://host:8786]:
+## make book [PROFILE=smoke|book|paper] [EXACT=1] [DEVICE=cpu|cuda|cuda:N|auto] [SCHEDULER=tcp://host:8786]:
 ## execute every chapter at PROFILE and render the book (at paper, the cost plan is printed first);
+## EXACT=1 pins torch's kernels and MKL's branch (precision/numeric.py), as the tests do;
 ## DEVICE and SCHEDULER default to $PRECISION_DEVICE and $PRECISION_DASK_SCHEDULER
 book: $(STAMP)
-	$(PY) -m precision.book build --profile $(PROFILE) $(if $(DEVICE),--device $(DEVICE)) \
+	$(PY) -m precision.book build --profile $(PROFILE) $(if $(EXACT),--exact) $(if $(DEVICE),--device $(DEVICE)) \
 	  $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 ## make plan [PROFILE=smoke|book|paper]: runs, core-hours and memory per chapter, before any compute
 plan: $(STAMP)
 	$(PY) -m precision.book plan --profile $(PROFILE) $(if $(DEVICE),--device $(DEVICE))
 
-## make test: unit tests, nbval goldens, a smoke build of the whole book checked in Chromium
+## make test: unit tests, nbval goldens, a smoke build of the whole book checked in Chromium, all in the
+## pinned numeric mode (tests/conftest.py)
 test: $(STAMP) browser
 	$(PY) -m pytest tests --nbval-lax --nbval-sanitize-with tests/nbval-sanitize.cfg -p no:randomly
 

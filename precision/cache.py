@@ -18,6 +18,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from .numeric import is_pinned
+
 __all__ = ["code_hash", "config_key", "cache_dir", "DiskCache", "atomic_write_bytes", "MISSING"]
 
 
@@ -36,8 +38,8 @@ _PACKAGE = Path(__file__).resolve().parent
 def code_hash() -> str:
     """SHA-256 over the package's source and data files (paths and contents).
 
-    Covers every ``.py``, ``.csv`` and ``.json`` file under the package; computed once
-    per process.
+    Covers every ``.py``, ``.csv`` and ``.json`` file under the package, and the numeric
+    mode (:mod:`precision.numeric`) when it is pinned; computed once per process.
 
     Returns
     -------
@@ -49,6 +51,8 @@ def code_hash() -> str:
         if path.suffix in {".py", ".csv", ".json"} and "__pycache__" not in path.parts:
             h.update(path.relative_to(_PACKAGE).as_posix().encode())
             h.update(path.read_bytes())
+    if is_pinned():  # results of the pinned numeric mode are cached apart from the native ones
+        h.update(b"numeric:pinned")
     return h.hexdigest()[:16]
 
 

@@ -1,10 +1,22 @@
-"""Shared fixtures: the repository root and a private cache for every test session."""
+"""Shared fixtures: the repository root and a private cache for every test session.
+
+The tests run in the pinned numeric mode (torch's portable kernels, MKL's reproducible
+branch), set here before anything imports torch; the nbval kernels inherit it, as the goldens
+were made in it (:mod:`precision.numeric`). ``PRECISION_NUMERIC=native`` leaves torch and MKL
+to choose for this processor: the goldens must pass either way (their checked lines are bounds
+with a margin), which is how to check that they hold on another machine.
+"""
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-import pytest
+from precision import numeric
+
+if os.environ.get("PRECISION_NUMERIC", "pinned") != "native":
+    numeric.pin()
+
+import pytest  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 

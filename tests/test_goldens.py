@@ -3,6 +3,7 @@ sources, and able to fail."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import sys
 import jupytext
 import pytest
 
+from precision.book import checked
 from precision.book.build import section_notebooks
 
 ROOT_DOCS = None
@@ -85,3 +87,81 @@ def test_the_scorecard_golden_reflects_the_current_code(root):
     assert rows, "no scorecard rows in the Conclusions golden"
     stale = [r for r in rows if "(earlier code)" in r or r.rstrip().endswith("| not run |")]
     assert not stale, f"{len(stale)} scorecard rows are stale or not run: run `make goldens`:\n" + "\n".join(stale)
+
+
+# ----------------------------------------------------------------------- any machine
+MIN_MARGIN = 3  # a checked line closer than this to its threshold could flip on another processor
+_MEASURED_DIGITS = re.compile(r"\d\.\d+e[-+]?\d+|10\^-?\d+|\d\.\d{2,}")
+
+
+def _checked_lines(path):
+    nb = json.loads(path.read_text())
+    for c in nb["cells"]:
+        if c["cell_type"] == "code" and "nbval-check-output" in c["metadata"].get("tags", []):
+            for o in c["outputs"]:
+                if o.get("output_type") == "stream":
+                    yield from "".join(o["text"]).splitlines()
+
+
+def margin_problems(lines) -> list[str]:
+    """Checked lines that could differ between machines: a margin under MIN_MARGIN, a line
+    with neither a margin nor ``[exact]``, or measured digits printed outside the margin."""
+    bad = []
+    for line in lines:
+        if not line.strip():
+            continue
+        found = checked.margins(line)
+        if found:
+            if found[0][1] < MIN_MARGIN:
+                bad.append(f"margin ×{found[0][1]:g} < {MIN_MARGIN}: {line}")
+            body = checked.MARGIN.sub("", line)
+        elif line.rstrip().endswith("[exact]"):
+            body = line
+        else:
+            bad.append(f"no margin and not [exact]: {line}")
+            continue
+        if _MEASURED_DIGITS.search(body.split(":")[-1]):
+            bad.append(f"prints measured digits: {line}")
+    return bad
+
+
+def test_every_checked_line_is_far_from_its_threshold(root):
+    """Every line a checked cell prints states a bound that holds with a margin of at least 3
+    (or is exact), so the goldens pass on a processor that rounds differently."""
+    problems = {}
+    for path in _goldens(root).values():
+        lines = list(_checked_lines(path))
+        assert lines, f"{path.name}: no checked output"
+        bad = margin_problems(lines)
+        if bad:
+            problems[path.name] = bad
+    assert not problems, "checked lines too close to their thresholds:\n" + json.dumps(problems, indent=1,
+                                                                                       ensure_ascii=False)
+
+
+def test_the_margin_check_can_fail():
+    assert margin_problems(["boosting below 1e-4: True  [margin ×38]", "runs: 12  [exact]"]) == []
+    assert margin_problems(["boosting below 1e-4: True  [margin ×2.1]"])  # too close
+    assert margin_problems(["teacher boosting 10^-7"])  # the old kind of line: a decade, no bound
+    assert margin_problems(["Z.001: simplex RMSE: 2.18e-02  [exact]"])  # digits of a measurement
+
+
+def test_checked_lines_state_their_margin(capsys):
+    assert checked.below("a", 1e-6, 1e-4).endswith("True  [margin ×100]")
+    assert checked.below("a", [1e-6, 1e-5], 1e-4).endswith("[margin ×10]")
+    assert checked.above("a", 1e-6, 1e-4).startswith("a: False")
+    assert checked.near("slope", -1.9, -2.0, 0.3).endswith("True  [margin ×3]")
+    assert checked.between("q", 0.2, 0.02, 2).endswith("True  [margin ×10]")
+    assert checked.below("exact fit", 0.0, 1e-12).endswith("[margin ×inf]")
+    with pytest.raises(ValueError, match="finite"):
+        checked.below("a", float("nan"), 1.0)
+
+
+def test_margins_are_stripped_before_comparison(root):
+    import configparser
+
+    cfg = configparser.ConfigParser()
+    cfg.read(root / "tests" / "nbval-sanitize.cfg")
+    sanitise = cfg["margins"]
+    line = "teacher: pipeline below 1e-4: True  [margin ×38.5]"
+    assert re.sub(sanitise["regex"], sanitise["replace"], line) == "teacher: pipeline below 1e-4: True"

@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .. import numeric
 from ..cache import atomic_write_bytes, code_hash
 from ..chapters.profiles import CHAPTER_OF, check_profile
 
@@ -110,7 +111,9 @@ def check_parameters(root: Path, docname: str, parameters: dict[str, Any]) -> No
                          f"its parameters are {', '.join(allowed)}")
 
 
-def _kernel_env(root: Path) -> None:
+def _kernel_env(root: Path, exact: bool = False) -> None:
+    if exact:  # the kernels read it when they import torch (precision.numeric)
+        os.environ.update(numeric.PINNED)
     os.environ.pop("MPLBACKEND", None)  # Agg here would drop every figure from the outputs
     os.environ.setdefault("PRECISION_CACHE_DIR", str(root / "_build" / "cache"))
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
@@ -129,17 +132,18 @@ def _strip_volatile(nb: Any) -> None:
 
 
 def execute_notebook(root: Path, docname: str, out_path: Path, parameters: dict[str, Any],
-                     strip: bool = False) -> float:
+                     strip: bool = False, exact: bool = False) -> float:
     """Execute ``<root>/<docname>.md`` with papermill into ``out_path``; returns seconds.
 
-    The output is written atomically: a failed run leaves no notebook behind.
+    The output is written atomically: a failed run leaves no notebook behind. ``exact`` runs
+    the kernel in the pinned numeric mode (:mod:`precision.numeric`).
     """
     import jupytext
     import nbformat
     import papermill
 
     check_parameters(root, docname, parameters)
-    _kernel_env(root)
+    _kernel_env(root, exact)
     source = root / f"{docname}.md"
     nb = jupytext.read(source)
     tmp = out_path.with_name(f".running-{out_path.name}")
@@ -164,8 +168,10 @@ def execute_notebook(root: Path, docname: str, out_path: Path, parameters: dict[
     return seconds
 
 
-def _key(root: Path, docname: str, parameters: dict[str, Any]) -> str:
+def _key(root: Path, docname: str, parameters: dict[str, Any], exact: bool = False) -> str:
     text = (root / f"{docname}.md").read_text(encoding="utf-8") + json.dumps(parameters, sort_keys=True) + code_hash()
+    if exact:  # a pinned build never reuses a native one's notebooks (a default build's keys are unchanged)
+        text += "numeric:pinned"
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
@@ -225,9 +231,11 @@ def sweep_parameters(scheduler: str | None = None, device: str = "cpu") -> dict[
             if v != {"scheduler": None, "device": "cpu"}[k]}
 
 
-def build(root: Path, profile: str, render: bool = True, sweep: dict[str, Any] | None = None) -> Path:
+def build(root: Path, profile: str, render: bool = True, sweep: dict[str, Any] | None = None,
+          exact: bool = False) -> Path:
     """Execute (or reuse) every notebook at ``profile``, stage and render; returns index.html.
-    ``sweep`` (:func:`sweep_parameters`) goes to every notebook that has those parameters."""
+    ``sweep`` (:func:`sweep_parameters`) goes to every notebook that has those parameters;
+    ``exact`` runs every kernel in the pinned numeric mode (:mod:`precision.numeric`)."""
     check_profile(profile)
     sweep = dict(sweep or {})
     out_dir = root / "_build" / "executed" / profile
@@ -239,7 +247,7 @@ def build(root: Path, profile: str, render: bool = True, sweep: dict[str, Any] |
     for i, docname in enumerate(execution_order(notebooks), 1):
         takes = notebook_parameters(root, docname)
         params = {"profile": profile, **{k: v for k, v in sweep.items() if k in takes}}
-        key = _key(root, docname, params)
+        key = _key(root, docname, params, exact)
         if docname in RUN_LAST:  # it reads the others' records: re-run when any of them changed
             key = hashlib.sha256((key + "".join(keys[d] for d in notebooks if d not in RUN_LAST)).encode()
                                  ).hexdigest()[:24]
@@ -251,7 +259,7 @@ def build(root: Path, profile: str, render: bool = True, sweep: dict[str, Any] |
             seconds, reused, when = old["seconds"], True, old["executed_at"]
         else:
             print(f"[{i}/{len(notebooks)}] {docname}: executing at profile={profile} ...", flush=True)
-            seconds = execute_notebook(root, docname, out_path, params)
+            seconds = execute_notebook(root, docname, out_path, params, exact=exact)
             when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
             nb = json.loads(out_path.read_text())
             nb["metadata"]["precision"].update(key=key, executed_at=when, profile=profile, code_hash=code_hash())
@@ -264,12 +272,13 @@ def build(root: Path, profile: str, render: bool = True, sweep: dict[str, Any] |
     record.sort(key=lambda entry: notebooks.index(entry["docname"]))  # reported in the order of the book
     record_path = out_dir / "build-record.json"
     atomic_write_bytes(record_path, json.dumps({
-        "profile": profile, "code_hash": code_hash(), "notebooks": record,
+        "profile": profile, "code_hash": code_hash(), "numeric": "pinned" if exact else "native", "notebooks": record,
         "execution_seconds": round(time.perf_counter() - build_start, 1)}, indent=1).encode())
     if (root / f"{STATUS_PAGE}.md").exists():
         print(f"[status] {STATUS_PAGE}: executing", flush=True)
         status_path = out_dir / f"{STATUS_PAGE}.ipynb"
-        execute_notebook(root, STATUS_PAGE, status_path, {"profile": profile, "build_record": str(record_path)})
+        execute_notebook(root, STATUS_PAGE, status_path, {"profile": profile, "build_record": str(record_path)},
+                         exact=exact)
         executed[STATUS_PAGE] = status_path
     stage = _stage(root, profile, executed)
     index = stage / "_build" / "html" / "index.html"
@@ -285,7 +294,7 @@ def build(root: Path, profile: str, render: bool = True, sweep: dict[str, Any] |
 
 def write_goldens(root: Path, out_dir: Path, only: list[str] | None = None) -> list[Path]:
     """Execute every section notebook (or those named in ``only``) at the smoke profile into
-    ``out_dir`` (nbval goldens)."""
+    ``out_dir`` (nbval goldens), in the pinned numeric mode the tests run in."""
     paths = []
     docnames = section_notebooks(root)
     if only:
@@ -297,7 +306,7 @@ def write_goldens(root: Path, out_dir: Path, only: list[str] | None = None) -> l
     for docname in execution_order(docnames):
         path = out_dir / f"{Path(docname).name}.ipynb"
         print(f"golden: {docname} -> {path.relative_to(root)}", flush=True)
-        execute_notebook(root, docname, path, {"profile": "smoke"}, strip=True)
+        execute_notebook(root, docname, path, {"profile": "smoke"}, strip=True, exact=True)
         nb = json.loads(path.read_text())
         nb["metadata"]["precision"] = {"source": f"{docname}.md"}
         atomic_write_bytes(path, (json.dumps(nb, indent=1, ensure_ascii=False) + "\n").encode())
@@ -383,6 +392,9 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--scheduler", default=None,
                    help="a Dask scheduler address (tcp://host:8786) for every sweep (default: "
                         "$PRECISION_DASK_SCHEDULER, else local processes)")
+    b.add_argument("--exact", action="store_true",
+                   help="pinned numeric mode: torch's portable kernels and MKL's reproducible branch "
+                        "(about 10%% slower; what the regression tests use)")
     b.add_argument("--device", default=os.environ.get("PRECISION_DEVICE") or "cpu",
                    help="where the sweeps train: cpu, cuda, cuda:N or auto (default: $PRECISION_DEVICE, else cpu)")
     g = sub.add_parser("goldens", help="regenerate tests/notebooks/*.ipynb at the smoke profile")
@@ -407,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
             plan_main(["--profile", "paper", "--device", "cpu" if sweep.get("device", "cpu") == "cpu" else "cuda",
                        "--root", str(root)])
         start = time.perf_counter()
-        index = build(root, args.profile, render=not args.no_render, sweep=sweep)
+        index = build(root, args.profile, render=not args.no_render, sweep=sweep, exact=args.exact)
         print(f"\nBook ({args.profile} profile) built in {time.perf_counter() - start:.0f} s:\n  {index}")
     else:
         write_goldens(root, root / "tests" / "notebooks", args.names)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from typing import Any
 
+from .. import numeric
 from ..cache import code_hash
 from ..chapters import authors
 from ..chapters.profiles import SIZES
@@ -42,7 +43,9 @@ def build_report(profile: str, record_path: str | None) -> str:
                if complete else "**Some notebook did not run to the end: its figures are missing or stale.**")
     table = markdown_table(("chapter", "run time", "this build", "figures", "every cell ran, no errors"), rows,
                            align="lrlrl")
-    return "\n".join([f"**Profile:** `{record['profile']}` — total notebook time {seconds(total)}.", "", table, "",
+    mode = {"pinned": "pinned numeric mode", "native": "native numeric mode"}.get(record.get("numeric"), "")
+    return "\n".join([f"**Profile:** `{record['profile']}`" + (f", {mode}" if mode else "")
+                      + f" — total notebook time {seconds(total)}.", "", table, "",
                       verdict, ""])
 
 
@@ -71,7 +74,9 @@ def environment_report() -> str:
         f"**Date:** {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC  ",
         f"**Machine:** {platform.platform()}, {cpu}, {os.cpu_count()} cores, {_memory()} memory, "
         f"torch using {torch.get_num_threads()} threads  ",
-        f"**Python:** {platform.python_version()} — **package code hash:** `{code_hash()}`",
+        f"**Python:** {platform.python_version()} — **package code hash:** `{code_hash()}`  ",
+        f"**Numeric mode:** {numeric.describe()}. `make book EXACT=1` builds in the pinned mode, which the "
+        "regression tests use.",
         "", markdown_table(("package", "version"), versions), ""])
 
 

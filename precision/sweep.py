@@ -146,7 +146,9 @@ def run_sweep(fn: Callable[[Any], Any], configs: Sequence[Any], *,
     Returns
     -------
     list, or (list, SweepStats)
-        Results in the order of ``configs``.
+        Results in the order of ``configs``. They are cached as plain data
+        (:func:`precision.codec.to_plain`: numbers, strings, lists, tuples, dicts, numpy
+        arrays); a result of another type is returned but not cached, with one warning.
 
     Raises
     ------

@@ -120,7 +120,7 @@ def test_sigkill_resumes(tmp_path, monkeypatch):
     proc = subprocess.Popen([sys.executable, "-c", script], start_new_session=True)
     try:
         deadline = time.monotonic() + 30
-        while len(list(root.rglob("*.pkl"))) < 4:
+        while len(list(root.rglob("*.entry"))) < 4:
             assert proc.poll() is None and time.monotonic() < deadline, "sweep did not start"
             time.sleep(0.01)
     finally:
@@ -216,7 +216,7 @@ def test_a_damaged_entry_is_set_aside_with_a_warning_and_recomputed(tmp_path, da
 
     configs = [{"i": i} for i in range(4)]
     first = run_sweep(work, configs, workers=1, progress=False, cache_root=tmp_path)
-    files = sorted(tmp_path.rglob("*.pkl"))
+    files = sorted(tmp_path.rglob("*.entry"))
     assert len(files) == 4
     victim = files[1]
     if damage == "truncate":

@@ -100,15 +100,17 @@ def notebook_parameters(root: Path, docname: str) -> dict[str, dict[str, str]]:
     return {name: {"default": info["default"], "help": info.get("help", "")} for name, info in found.items()}
 
 
-def check_parameters(root: Path, docname: str, parameters: dict[str, Any]) -> None:
+def check_parameters(root: Path, docname: str, parameters: dict[str, Any]) -> dict[str, dict[str, str]]:
     """Refuse a parameter the notebook's ``parameters`` cell does not have: papermill would
     inject it as a new variable that nothing reads, and the chapter would run as if it had
-    not been asked. Raises ``ValueError`` naming the unknown ones and listing the allowed."""
+    not been asked. Raises ``ValueError`` naming the unknown ones and listing the allowed;
+    returns the cell's knobs (:func:`notebook_parameters`)."""
     allowed = notebook_parameters(root, docname)
     unknown = [name for name in parameters if name not in allowed]
     if unknown:
         raise ValueError(f"{Path(docname).name} has no parameter {', '.join(map(repr, unknown))}; "
                          f"its parameters are {', '.join(allowed)}")
+    return allowed
 
 
 def _kernel_env(root: Path, exact: bool = False) -> None:
@@ -326,17 +328,22 @@ def _literal(text: str) -> Any:
 
 def run_chapter(root: Path, name: str, parameters: dict[str, Any], out: Path | None = None) -> Path:
     """Execute the section notebook ``name`` (e.g. ``"introduction"``) with ``parameters``
-    into ``out`` (default ``<name>.ipynb`` in the working directory); the names are checked
-    against the notebook's ``parameters`` cell before anything runs."""
+    into ``out`` (default ``<name>.ipynb`` in the working directory).
+
+    Before a kernel starts, the names are checked against the notebook's ``parameters`` cell
+    and the run as a whole by :func:`precision.book.preflight.check_run` (the values, with the
+    function the notebook resolves them with; the sweep options and scheduler; every run's
+    memory) and :func:`precision.book.preflight.check_output`. Raises ``ValueError`` or
+    ``MemoryError``, one sentence each, if any of them refuses."""
+    from .preflight import check_output, check_run
+
     docnames = {Path(d).name: d for d in section_notebooks(root)}
     if name not in docnames:
         raise ValueError(f"no chapter named {name!r}; chapters: {', '.join(docnames)}")
-    check_parameters(root, docnames[name], parameters)
-    if any(k in parameters for k in SWEEP_PARAMETERS):  # a device this machine lacks: one sentence, now
-        from ..chapters.runs import sweep_options
-
-        sweep_options(**{k: parameters[k] for k in SWEEP_PARAMETERS if k in parameters})
-    out = Path(out or f"{name}.ipynb").resolve()
+    knobs = check_parameters(root, docnames[name], parameters)
+    out = check_output(out or f"{name}.ipynb")
+    _kernel_env(root)  # the cache the kernel will read: runs found there are not checked for memory
+    check_run(docnames[name], parameters, knobs, SWEEP_PARAMETERS)
     execute_notebook(root, docnames[name], out, parameters)
     return out
 
@@ -362,13 +369,27 @@ def _add_run_arguments(r: argparse.ArgumentParser) -> None:
                                                 "directory, else the checkout of this package)")
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a usage error in one line on stderr, exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        _refuse(self, message)
+
+
+def _refuse(parser: argparse.ArgumentParser, message: object) -> None:
+    """Exit with status 2 and ``message`` as one line on stderr."""
+    parser.exit(2, f"{parser.prog}: error: {' '.join(str(message).split())}\n")
+
+
 def run_main(argv: list[str] | None = None, prog: str = "python -m precision run") -> int:
     """``python -m precision run CHAPTER [-p NAME VALUE]... [-o OUT.ipynb]`` and
-    ``python -m precision run --list``: execute one chapter with your parameters. A name the
-    chapter's ``parameters`` cell does not have, or an unknown profile, exits with status 2
-    before anything runs."""
-    parser = argparse.ArgumentParser(prog=prog, description="Execute one chapter of the book with your "
-                                     "parameters, checked against its parameters cell before it runs.")
+    ``python -m precision run --list``: execute one chapter with your parameters. Anything
+    :func:`run_chapter` refuses (a name the chapter's ``parameters`` cell does not have, a
+    value its config does not allow, a run that cannot fit in memory, an unreachable
+    scheduler, an output path that cannot be written) and every usage error exits with
+    status 2 and one line on stderr, before a kernel starts."""
+    parser = _OneLineParser(prog=prog, description="Execute one chapter of the book with your parameters, "
+                            "checked (names, values, memory, output, scheduler) before a kernel starts.")
     _add_run_arguments(parser)
     args = parser.parse_args(argv)
     return _run_command(parser, _root(parser, args.root), args)
@@ -377,7 +398,7 @@ def run_main(argv: list[str] | None = None, prog: str = "python -m precision run
 def _root(parser: argparse.ArgumentParser, given: str | None) -> Path:
     root = Path(given).resolve() if given else _default_root()
     if not (root / "_toc.yml").exists():
-        parser.error(f"no _toc.yml in {root}; run from the repository root or pass --root")
+        _refuse(parser, f"no _toc.yml in {root}; run from the repository root or pass --root")
     return root
 
 
@@ -439,14 +460,14 @@ def _run_command(parser: argparse.ArgumentParser, root: Path, args: argparse.Nam
                 print(f"  fixed by the profile (precision/chapters/profiles.py): {', '.join(fixed)}")
         return 0
     if not args.chapter:
-        parser.error(f"run needs a CHAPTER (see: {parser.prog.removesuffix(' run')} run --list)")
+        _refuse(parser, f"run needs a CHAPTER (see: {parser.prog.removesuffix(' run')} run --list)")
     parameters = {name: _literal(value) for name, value in args.parameter}
     try:
         if "profile" in parameters:
             check_profile(parameters["profile"])
         out = run_chapter(root, args.chapter, parameters, args.output)
-    except ValueError as err:
-        parser.exit(2, f"{parser.prog}: error: {err}\n")
+    except (ValueError, MemoryError) as err:
+        _refuse(parser, err)
     print(out)
     return 0
 

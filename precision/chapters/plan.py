@@ -431,8 +431,9 @@ class Batch:
     serial: bool = False
 
 
-def chapter_batches(chapter: str, profile: str) -> list[Batch]:
-    """What ``chapter``'s notebook computes at ``profile``, in its order, from the resolved config."""
+def chapter_batches(chapter: str, profile: str, **overrides: Any) -> list[Batch]:
+    """What ``chapter``'s notebook computes at ``profile``, in its order, from the resolved config
+    (``overrides``: the notebook's parameters, as :func:`~precision.chapters.profiles.resolve` takes them)."""
     from .nets import SimplexRun
     from .nonlinear import relu_configs, tanh_configs
     from .optimization import RescaleRun, SpectrumRun, TauRun, adam_twin, figure_jobs, pipeline_for
@@ -444,7 +445,7 @@ def chapter_batches(chapter: str, profile: str) -> list[Batch]:
     check_profile(profile)
     if chapter not in CHAPTERS:
         raise ValueError(f"chapter must be one of {', '.join(CHAPTERS)}; got {chapter!r}")
-    cfg = resolve(chapter, profile)
+    cfg = resolve(chapter, profile, **overrides)
     if chapter == "introduction":
         from ..floors import FORMATS
 

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from ..checks import (check_nonnegative_int, check_positive_float, check_positive_floats, check_positive_int,
                       check_relative_precisions, check_sizes)
-from ..targets import check_equation, check_equations, check_target, check_targets
+from ..targets import check_equation, check_equations, check_target, check_targets, get_target
 
 __all__ = ["PROFILES", "CHAPTER_OF", "resolve", "sizes", "check_profile"]
 
@@ -33,6 +33,15 @@ def _knob(check: Callable[[str, Any], Any]) -> Any:
     return field(metadata={"check": check})
 
 
+def check_1d_equation(name: str, value: Any) -> str:
+    """One usable equation id of a function of one input (the worked example of §1.2)."""
+    value = check_equation(name, value)
+    d = get_target(value).d
+    if d != 1:
+        raise ValueError(f"{name} must be a 1-D equation; {value} has {d} inputs")
+    return value
+
+
 # --------------------------------------------------------------------------- chapter sizes
 @dataclass(frozen=True)
 class IntroductionConfig:
@@ -42,7 +51,7 @@ class IntroductionConfig:
     floor_targets: tuple[str, ...] = _knob(check_equations)
     floor_points: int = _knob(check_positive_int)
     reference_digits: int = _knob(check_positive_int)
-    example_target: str = _knob(check_equation)
+    example_target: str = _knob(check_1d_equation)
     example_width: int = _knob(check_positive_int)
     example_n_small: int = _knob(check_positive_int)
     example_n_large: int = _knob(check_positive_int)
@@ -121,6 +130,23 @@ SIZES["piecewise"] = {
                   modular_node_depths=(2, 3), modular_sizes=(256, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576),
                   modular_batch_cap=30_000),  # the authors' cap for Figure 3 (precision.chapters.authors)
 }
+
+
+def check_simplex_fits(cfg: PiecewiseConfig) -> None:
+    """Figure 2 fits a power law to each equation's simplex runs of at least ``fit_min_points``
+    points: refuse a config that leaves an equation fewer than two such sizes (sizes above
+    ``simplex_max_high_d`` are skipped for 5 or more inputs, as
+    :func:`~precision.chapters.piecewise_linear.figure2_configs` skips them)."""
+    from .piecewise_linear import figure2_configs
+
+    simplex, _ = figure2_configs(cfg)
+    for eq in cfg.equations:
+        usable = sorted({c.n_train for c in simplex if c.target == eq and c.n_train >= cfg.fit_min_points})
+        if len(usable) < 2:
+            raise ValueError(f"simplex_sizes must hold at least two sizes >= fit_min_points = {cfg.fit_min_points} "
+                             f"for every equation (above simplex_max_high_d = {cfg.simplex_max_high_d} only for "
+                             f"fewer than 5 inputs); {eq} has {usable or 'none'}")
+
 
 #: Figure 4's test sets (:class:`NonlinearConfig`).
 SPLINE_TESTS = ("uniform", "grid")
@@ -214,6 +240,8 @@ SIZES["appendix-c"] = {
 
 CONFIGS: dict[str, type] = {"introduction": IntroductionConfig, "piecewise": PiecewiseConfig,
                             "nonlinear": NonlinearConfig, "appendix-c": AppendixCConfig}
+#: Checks of a resolved config that tie several knobs together, run by :func:`resolve`.
+CONSISTENCY: dict[str, tuple[Callable[[Any], None], ...]] = {"piecewise": (check_simplex_fits,)}
 
 
 # --------------------------------------------------------------------------- Chapter 4
@@ -508,4 +536,7 @@ def resolve(chapter: str, profile: str = "book", **overrides: Any) -> Any:
     values = dict(SIZES[chapter][profile])
     values.update({k: v for k, v in overrides.items() if v is not None})
     checked = {name: f.metadata["check"](name, values[name]) for name, f in knobs.items()}
-    return cls(profile=profile, **checked)
+    cfg = cls(profile=profile, **checked)
+    for check in CONSISTENCY.get(chapter, ()):
+        check(cfg)
+    return cfg

@@ -157,6 +157,9 @@ def execute_notebook(root: Path, docname: str, out_path: Path, parameters: dict[
     except papermill.PapermillExecutionError as err:
         tmp.unlink(missing_ok=True)
         raise SystemExit(f"{docname}: cell {err.exec_count} failed: {err.ename}: {err.evalue}") from None
+    except BaseException:  # interrupted, or the kernel died: no half-written notebook is left behind
+        tmp.unlink(missing_ok=True)
+        raise
     seconds = time.perf_counter() - start
     for cell in executed.cells:  # papermill's injected cell is plumbing: the profile box names the profile
         tags = cell.metadata.get("tags", [])

@@ -10,8 +10,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["check_positive_int", "check_nonnegative_int", "check_positive_float", "check_sizes",
-           "check_positive_floats", "check_relative_precisions", "check_choice", "check_scheduler", "check_bool"]
+__all__ = ["check_positive_int", "check_nonnegative_int", "check_seed", "SEED_LIMIT", "check_positive_float",
+           "check_sizes", "check_positive_floats", "check_relative_precisions", "check_choice", "check_scheduler",
+           "check_bool"]
 
 
 def _is_int(value: Any) -> bool:
@@ -33,6 +34,18 @@ def check_nonnegative_int(name: str, value: Any) -> int:
     """``value`` if it is an int ≥ 0."""
     if not _is_int(value) or value < 0:
         raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+    return value
+
+
+SEED_LIMIT = 2**63
+"""Seeds lie in ``0 … SEED_LIMIT - 1``: every generator takes them (``torch.manual_seed`` stops
+at 2**64 - 1, and boosting seeds stage k with ``seed + k - 1``)."""
+
+
+def check_seed(name: str, value: Any) -> int:
+    """``value`` if it is an int in ``0 … 2**63 - 1``."""
+    if not _is_int(value) or not 0 <= value < SEED_LIMIT:
+        raise ValueError(f"{name} must be an integer from 0 to 2**63 - 1, got {value!r}")
     return value
 
 

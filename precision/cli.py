@@ -41,23 +41,27 @@ def _strict_json(result: dict) -> str:
     and a sibling field ``<name>_why`` says what it was."""
     import math
 
-    def clean(value, counts):
+    def clean(value, reasons):
         if isinstance(value, float) and not math.isfinite(value):
             return None
         if isinstance(value, dict):
             out = {}
             for k, v in value.items():
-                out[k] = clean(v, counts)
+                out[k] = clean(v, reasons)
                 if isinstance(v, float) and not math.isfinite(v):
-                    out[f"{k}_why"] = f"not a finite number ({v}){counts.get(k, '')}"
+                    out[f"{k}_why"] = reasons.get(k, f"not a finite number ({v})").format(v)
             return out
         if isinstance(value, (list, tuple)):
-            return [clean(v, counts) for v in value]
+            return [clean(v, reasons) for v in value]
         return value
 
-    counts = {"rmse_test": " : some test predictions are NaN or infinite (the fit failed)",
-              "rmse_train": " : some training predictions are NaN or infinite (the fit failed)"}
-    return json.dumps(clean(result, counts), allow_nan=False, ensure_ascii=False)
+    failed = "not a finite number ({}) : some {} predictions are NaN or infinite (the fit failed)"
+    reasons = {"rmse_test": failed.format("{}", "test"), "rmse_train": failed.format("{}", "training")}
+    n_test, n_outside = result.get("n_test"), result.get("n_outside")
+    if n_outside and n_outside == n_test:
+        reasons["rmse_test"] = (f"no test point to measure: every test point ({n_outside} of {n_test}) lies outside "
+                                "the convex hull of the training points, where simplex interpolation predicts nothing")
+    return json.dumps(clean(result, reasons), allow_nan=False, ensure_ascii=False)
 
 
 # fit flags about the data, not the method. A method parameter of the same name is fed from
@@ -187,13 +191,18 @@ def _method_options(args: argparse.Namespace) -> dict:
 
 
 def _run_fit(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .checks import check_seed
     from .device import resolve_device
     from .fitting import check_fit_memory, fit
     from .targets import from_expression, get_target, sample
 
-    for flag, value, low in (("--n-train", args.n_train, 1), ("--n-test", args.n_test, 1), ("--seed", args.seed, 0)):
+    for flag, value, low in (("--n-train", args.n_train, 1), ("--n-test", args.n_test, 1)):
         if value < low:
             parser.error(f"{flag} must be a {'positive' if low else 'non-negative'} integer, got {value}")
+    try:
+        check_seed("--seed", args.seed)
+    except ValueError as err:
+        parser.error(str(err))
     limit = getattr(args, "time_limit", None)
     if limit is not None and not (0 < limit < float("inf")):
         parser.error(f"--time-limit must be a positive number of seconds, got {limit}")
@@ -215,6 +224,8 @@ def _run_fit(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             data = data.standardized()
         result = fit(data, args.method, device=args.device, **options)
     except (KeyError, ValueError) as err:
+        if args.debug:
+            raise
         message = err.args[0] if err.args else str(err)
         parser.exit(2, f"{parser.prog}: error: {_one_line(message)}\n")
     print(_strict_json(result.to_dict()))
@@ -232,6 +243,8 @@ def _run_guide(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         rec = recommend(args.dim, grid=args.grid, modular=args.modular, max_arity=args.max_arity,
                         smooth=not args.not_smooth, precision=args.precision, data_budget=args.data_budget)
     except ValueError as err:
+        if args.debug:
+            raise
         parser.exit(2, f"{parser.prog}: error: {err}\n")
     print(_strict_json(rec.to_dict()))
     return 0
@@ -245,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = [a for a in argv if a != "--debug"]
     parser = _parser()
     args = parser.parse_args(argv)
+    args.debug = debug
     if debug:
         return _dispatch(args, parser)
     try:

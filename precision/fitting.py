@@ -35,7 +35,8 @@ __all__ = ["FitResult", "STOP_REASONS", "Method", "METHODS", "register", "fit", 
 @dataclass
 class FitResult:
     """Outcome of one fit. RMSEs are over the points the method could predict;
-    ``n_outside`` counts test points it could not (outside a simplex hull). Methods that
+    ``n_outside`` counts test points it could not (outside a simplex hull; when that is every
+    test point, ``rmse_test`` is NaN). Methods that
     stop by themselves (``lm``, ``multistage``) also say why (``stop_reason``, one of
     :data:`STOP_REASONS`), and give the float64 floor of the training labels
     (``floor``, :func:`precision.floors.label_floor`) and the training RMSE over it."""
@@ -659,15 +660,26 @@ def fit_chebyshev(data: Dataset, degree: int = 30, kind: str = "lstsq") -> FitRe
                      len(data.y_test), point.seconds, extra={"degree": degree, "kind": kind})
 
 
-def fit(data: Dataset, method: str, device: str = "cpu", **options: Any) -> FitResult:
-    """Fit ``data`` with a registered method.
+def fit(data: Any, y_train: Any = None, method: str | None = None, *, x_test: Any = None, y_test: Any = None,
+        device: str = "cpu", **options: Any) -> FitResult:
+    """Fit data with a registered method: ``fit(dataset, "mlp")`` or ``fit(x, y, method="mlp")``.
+
+    The data are checked first, in one place (:func:`precision.inputs.fit_data`), and every
+    method receives the same form: inputs ``(n, d)`` and labels ``(n,)``, float64.
 
     Parameters
     ----------
     data
-        Training and test sets.
+        A :class:`~precision.targets.Dataset` (training and test sets of a target), or the
+        training inputs ``x_train``, shape ``(n, d)`` or ``(n,)``.
+    y_train
+        With arrays, the training labels, shape ``(n,)`` or ``(n, 1)``. With a Dataset, the
+        method may be given here (``fit(dataset, "simplex")``).
     method
         A key of :data:`METHODS` (``"simplex"``, ``"mlp"``, ``"boost"``, …).
+    x_test, y_test
+        With arrays, the test set (both or neither; neither: the training set is also the
+        test set, so ``rmse_test`` is the training error).
     device
         Where the method's tensors live: ``"cpu"`` (default), ``"cuda"``, ``"cuda:N"`` or
         ``"auto"`` (:func:`precision.device.resolve_device`); float64 on every device.
@@ -677,14 +689,28 @@ def fit(data: Dataset, method: str, device: str = "cpu", **options: Any) -> FitR
     Returns
     -------
     FitResult
-        What the method returns.
+        What the method returns; with arrays, ``target`` is ``"data"``.
 
     Raises
     ------
     ValueError
         For an unknown method, an option the method does not take (one line naming the
-        options it takes, as command-line flags), or a device this machine does not have.
+        options it takes, as command-line flags), a seed outside ``0 … 2**63 - 1``, a device
+        this machine does not have, or data of the wrong shape, length or dimension, with
+        NaN or inf, or too few (distinct) points (:func:`precision.inputs.fit_data`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.linspace(-1, 1, 50)
+    >>> fit(x, x**2, method="simplex").rmse_train
+    0.0
     """
+    from .checks import check_seed
+    from .inputs import fit_data
+
+    if isinstance(data, Dataset) and method is None and isinstance(y_train, str):
+        y_train, method = None, y_train  # fit(dataset, "simplex")
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
     allowed = list(METHODS[method].parameters)
@@ -693,6 +719,9 @@ def fit(data: Dataset, method: str, device: str = "cpu", **options: Any) -> FitR
         flags = ", ".join("--" + k.replace("_", "-") for k in unknown)
         takes = ", ".join("--" + k.replace("_", "-") for k in allowed) or "no options"
         raise ValueError(f"method '{method}' does not take {flags}; it takes {takes}")
+    if "seed" in options:
+        check_seed("seed", options["seed"])
+    data = fit_data(data, y_train, x_test, y_test, method, options)
     where = resolve_device(device)
     check_fit_memory(method, data.target.d, len(data.y_train), len(data.y_test), options)
     with on_device(where):

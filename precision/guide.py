@@ -277,14 +277,17 @@ def points_needed(alpha: float, precision: float) -> float:
     -------
     float
         ``precision ** (−1/alpha)``, rounded to six significant digits so that exact powers
-        of ten compare equal.
+        of ten compare equal; ``inf`` when that is beyond float64.
 
     Examples
     --------
     >>> points_needed(2, 1e-8)
     10000.0
     """
-    return float(f"{precision ** (-1.0 / float(alpha)):.6g}")
+    try:
+        return float(f"{precision ** (-1.0 / float(alpha)):.6g}")
+    except OverflowError:  # e.g. D^(-2/d) for d = 10**6: more points than float64 counts
+        return math.inf
 
 
 def _spline_order(p: _Problem) -> int:

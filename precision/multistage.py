@@ -337,7 +337,7 @@ def train_multistage(target_or_data: Target | Dataset, stages: int | None = None
         raise ValueError(f"target_or_data must be a Target or a Dataset, got {type(target_or_data).__name__}")
     target = data.target
     low, high = np.asarray(target.low), np.asarray(target.high)
-    inside = not (np.any(data.x_train < low) or np.any(data.x_train > high))
+    inside = target.can_evaluate and not (np.any(data.x_train < low) or np.any(data.x_train > high))
     if data_growth is not None and data_growth > 1 and not inside:
         raise ValueError("data_growth > 1 labels new points with the target: give inputs in the target's own box "
                          "(not standardised)")

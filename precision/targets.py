@@ -140,7 +140,8 @@ class Target:
 
     ``expr`` is the SymPy formula (``None`` for a teacher network, whose values come
     from ``network``). Call the target on an ``(n, d)`` float64 array to get ``(n,)``
-    exact float64 labels.
+    exact float64 labels. With neither, the target is known only through its samples
+    (:func:`precision.inputs.data_target`) and cannot be evaluated.
     """
 
     name: str
@@ -156,11 +157,21 @@ class Target:
         """Input dimension."""
         return len(self.variables)
 
+    @property
+    def can_evaluate(self) -> bool:
+        """Whether the target labels new inputs (False when known only through its samples)."""
+        return self.expr is not None or self.network is not None
+
+    def _require_evaluable(self) -> None:
+        if not self.can_evaluate:
+            raise ValueError(f"target '{self.name}' is known only through its samples; it cannot label new inputs")
+
     def __call__(self, x: np.ndarray) -> np.ndarray:
         return self.evaluate(x, np.float64)
 
     def evaluate(self, x: np.ndarray, dtype: type = np.float64) -> np.ndarray:
         """Evaluate with every operation rounded to ``dtype`` (float16/32/64)."""
+        self._require_evaluable()
         x = self._check_x(np.asarray(x)).astype(dtype)
         if self.expr is None:
             if dtype is not np.float64:
@@ -172,6 +183,7 @@ class Target:
 
     def torch(self, x: "torch.Tensor") -> "torch.Tensor":  # noqa: F821
         """Evaluate on a ``(n, d)`` torch tensor (keeps its dtype and autograd graph)."""
+        self._require_evaluable()
         if self.expr is None:
             return self.network(x).squeeze(-1)
         env = {v: x[:, i] for i, v in enumerate(self.variables)}
@@ -179,6 +191,7 @@ class Target:
 
     def reference(self, x: np.ndarray, dps: int = 50) -> list:
         """The exact value at each float64 input, as mpmath numbers with ``dps`` digits."""
+        self._require_evaluable()
         x = self._check_x(np.asarray(x, dtype=np.float64))
         with mpmath.workdps(dps):
             if self.expr is None:

@@ -316,7 +316,7 @@ PROBES = [
     (["--expr", "+".join(["x"] * 20_000), "--domain", "x=0:1", "--method", "simplex"], "at most 2000 characters"),
     (["--expr", "log(x)", "--domain", "x=-1:1", "--method", "simplex"], "undefined (NaN or infinite)"),
     (["--target", "Z.001", "--method", "mlp", "--lr", "inf"], "lr must be a positive number"),
-    (["--target", "Z.001", "--method", "simplex", "--seed", "-1"], "--seed must be a non-negative integer"),
+    (["--target", "Z.001", "--method", "simplex", "--seed", "-1"], "--seed must be an integer from 0 to 2**63 - 1"),
     (["--expr", "x", "--domain", "=0:1", "--method", "simplex"], "needs a variable name before '='"),
 ]
 
@@ -372,3 +372,57 @@ def test_every_cli_output_parses_as_strict_json():
         out = run(*args)
         assert out.returncode == 0, out.stderr
         json.loads(out.stdout, parse_constant=lambda c: pytest.fail(f"non-standard JSON constant {c}"))
+
+
+# --------------------------------------------------------------------------- small ones, in process
+@pytest.mark.parametrize("method", ["mlp", "simplex"])
+def test_a_seed_beyond_the_generators_is_one_line_before_any_compute(method, capsys):
+    from precision.cli import main
+
+    with pytest.raises(SystemExit) as exit_:  # mlp: "Overflow when unpacking long long" before
+        main(["fit", "--target", "Z.001", "--method", method, "--seed", str(2**70)])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and err.count("\n") == 1
+    assert f"--seed must be an integer from 0 to 2**63 - 1, got {2**70}" in err
+
+
+def test_a_guide_for_a_huge_dimension_says_unreachable():
+    """--dim 1000000 raised OverflowError in D^(-2/d) before."""
+    from precision import guide
+    from precision.cli import main
+
+    assert guide.points_needed(2 / 10**6, 1e-8) == float("inf")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["guide", "--dim", "1000000"]) == 0
+    rec = json.loads(out.getvalue(), parse_constant=lambda c: pytest.fail(f"non-standard JSON constant {c}"))
+    assert rec["reachable"] is False and rec["inputs"]["d"] == 10**6
+
+
+def test_a_simplex_with_every_test_point_outside_the_hull_says_so(capsys):
+    from precision.cli import _strict_json, main
+
+    assert main(["fit", "--target", "I.12.1", "--method", "simplex", "--n-train", "3", "--n-test", "3"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["n_outside"] == result["n_test"] == 3 and result["rmse_test"] is None
+    assert "every test point (3 of 3) lies outside the convex hull of the training points" in result["rmse_test_why"]
+    assert "failed" not in result["rmse_test_why"]
+    some = json.loads(_strict_json({"rmse_test": float("nan"), "n_test": 3, "n_outside": 1}))
+    assert "the fit failed" in some["rmse_test_why"]  # NaN with test points inside the hull: a failure
+
+
+@pytest.mark.parametrize("argv, error", [
+    (["fit", "--target", "I.99.9", "--method", "simplex"], KeyError),
+    (["fit", "--target", "Z.001", "--method", "spline", "--order", "9"], ValueError),
+    (["fit", "--target", "Z.001", "--method", "simplex", "--n-train", "5", "--n-test", "5", "--degree", "3"],
+     ValueError),
+    (["guide", "--dim", "3", "--precision", "2"], ValueError),
+])
+def test_debug_shows_the_traceback_of_every_error(argv, error, capsys):
+    from precision.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2 and capsys.readouterr().err.count("\n") == 1
+    with pytest.raises(error):
+        main([*argv, "--debug"])

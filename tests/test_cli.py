@@ -318,6 +318,9 @@ PROBES = [
     (["--target", "Z.001", "--method", "mlp", "--lr", "inf"], "lr must be a positive number"),
     (["--target", "Z.001", "--method", "simplex", "--seed", "-1"], "--seed must be a non-negative integer"),
     (["--expr", "x", "--domain", "=0:1", "--method", "simplex"], "needs a variable name before '='"),
+    (["--expr", "9**9**9", "--domain", "x=0:1", "--method", "simplex"], "'9**9**9' is too large"),
+    (["--expr", "sin(10**10**6)+x", "--domain", "x=0:1", "--method", "simplex"], "'10**10**6' is too large"),
+    (["--expr", "exp(700*x)", "--domain", "x=0:1", "--method", "lm"], "their squares overflow"),
 ]
 
 
@@ -372,3 +375,13 @@ def test_every_cli_output_parses_as_strict_json():
         out = run(*args)
         assert out.returncode == 0, out.stderr
         json.loads(out.stdout, parse_constant=lambda c: pytest.fail(f"non-standard JSON constant {c}"))
+
+
+def test_a_domain_name_is_read_as_the_formula_reads_it():
+    """Python reads identifiers in NFKC form: µ (MICRO SIGN) in a formula is μ (GREEK MU); --domain too."""
+    out = run("fit", "--expr", "\u00b5*2", "--domain", "\u00b5=0:1", "--method", "simplex", "--n-train", "50",
+              "--n-test", "50")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["rmse_test"] < 1e-12
+    out = run("fit", "--expr", "\u00b5*2", "--domain", "\u00b5=0:1", "--domain", "\u03bc=0:2", "--method", "simplex")
+    assert out.returncode == 2 and "each variable takes one --domain" in out.stderr

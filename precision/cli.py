@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 import textwrap
+import unicodedata
 
 __all__ = ["main"]
 
@@ -31,9 +32,10 @@ def _domain(text: str) -> tuple[str, float, float]:
         lo, hi = (float(v) for v in rng.split(":"))
     except ValueError:
         raise argparse.ArgumentTypeError(f"--domain must look like NAME=LOW:HIGH (e.g. x=-1:1), got {text!r}") from None
-    if not name.strip().isidentifier():
+    name = unicodedata.normalize("NFKC", name.strip())  # as Python reads the names in a formula: µ (micro) is μ
+    if not name.isidentifier():
         raise argparse.ArgumentTypeError(f"--domain needs a variable name before '=' (e.g. x=-1:1), got {text!r}")
-    return name.strip(), lo, hi
+    return name, lo, hi
 
 
 def _strict_json(result: dict) -> str:

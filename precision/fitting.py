@@ -445,9 +445,11 @@ def fit_lm(data: Dataset, stages: int = 1, width: int = 20, depth: int = 3, acti
         it came; ``extra["stages"]`` holds each stage's scale, RMSEs, LM steps and why it
         stopped; ``extra["floor_source"]`` how the floor was obtained.
     """
+    import torch
+
     from .boosting import fit_stages, residual_scale, stage_trainer
     from .landscape import _as_data
-    from .lm import SOLVERS, stop_kind
+    from .lm import SOLVERS, check_label_scale, stop_kind
     from .models import mlp, n_params
     from .progress import FitProgress
     from .checks import check_nonnegative_int, check_positive_float, check_positive_int
@@ -463,8 +465,9 @@ def fit_lm(data: Dataset, stages: int = 1, width: int = 20, depth: int = 3, acti
     if solver not in SOLVERS:
         raise ValueError(f"solver must be one of {', '.join(SOLVERS)}; got {solver!r}")
     mlp(data.target.d, width, depth, activation)  # reject a bad activation before any training
+    check_label_scale(data.y_train, data.y_test)
     start = time.perf_counter()
-    floor = _label_floor(data, seed)
+    floor = _label_floor(data, seed, time_limit / 4)  # the floor gets at most a quarter of the time
     goal = floor_factor * floor.rmse
     first = mlp(data.target.d, width, depth, activation, seed=seed)
     x, y = _as_data(data.x_train, data.y_train, next(iter(first.parameters())))
@@ -473,6 +476,10 @@ def fit_lm(data: Dataset, stages: int = 1, width: int = 20, depth: int = 3, acti
 
     def make(k: int, x_k, r):
         scales.append(residual_scale(r, "max") if k else 1.0)
+        if k == 0 and not bool((r != 0).any()):  # all labels 0: the zero function fits them exactly
+            with torch.no_grad():
+                first[-1].weight.zero_()
+                first[-1].bias.zero_()
         return first if k == 0 else mlp(data.target.d, width, depth, activation, seed=seed + k)
 
     bar = FitProgress(time_limit, enabled=progress)
@@ -483,7 +490,8 @@ def fit_lm(data: Dataset, stages: int = 1, width: int = 20, depth: int = 3, acti
         c, every, runs = scales[k], max(1, (steps or 1000) // 50), {}
         if adam_steps:  # first, so that LM gets the time that is left
             runs["adam"] = train_adam(model, x_k, target_k, adam_steps, lr=lr, x_test=x_test_k, y_test=target_test_k,
-                                      record_every=max(every, adam_steps // 50))
+                                      record_every=max(every, adam_steps // 50),
+                                      time_limit=max(time_limit - (time.perf_counter() - start), 1e-3))
         options = {"solver": solver, "stop_rmse": goal * c,
                    "time_limit": max(time_limit - (time.perf_counter() - start), 1e-3)}
         if bar.enabled:
@@ -511,7 +519,7 @@ def fit_lm(data: Dataset, stages: int = 1, width: int = 20, depth: int = 3, acti
                      time.perf_counter() - start,
                      extra={"activation": activation, "depth": depth, "width": width, "solver": solver,
                             "adam_steps": adam_steps, "stages": per_stage, "floor_source": floor.source},
-                     stop_reason=reason, floor=floor.rmse, rmse_over_floor=last.rmse_train / floor.rmse)
+                     stop_reason=reason, floor=floor.rmse, rmse_over_floor=_over_floor(last.rmse_train, floor.rmse))
 
 
 def _check_floor_factor(value: Any) -> float:
@@ -520,15 +528,24 @@ def _check_floor_factor(value: Any) -> float:
     return float(value)
 
 
-def _label_floor(data: Dataset, seed: int):
+def _over_floor(rmse: float, floor: float) -> float:
+    """The RMSE over the floor; an exact fit (RMSE 0) of labels whose floor is 0 (all 0) gives 0."""
+    if floor > 0:
+        return rmse / floor
+    return 0.0 if rmse == 0 else float("inf")
+
+
+def _label_floor(data: Dataset, seed: int, time_limit: float | None = None):
     """The float64 floor of the training labels (against the target's exact form when the
-    inputs are in its own coordinates; else the estimate eps·rms(y))."""
+    inputs are in its own coordinates; else the estimate eps·rms(y)), measured within
+    ``time_limit`` seconds (:func:`precision.floors.label_floor`)."""
     from .floors import label_floor
 
     low = np.asarray(data.target.low, dtype=np.float64)
     high = np.asarray(data.target.high, dtype=np.float64)
     inside = not (np.any(data.x_train < low) or np.any(data.x_train > high))
-    return label_floor(data.target if inside else None, data.x_train, data.y_train, seed=seed)
+    return label_floor(data.target if inside else None, data.x_train, data.y_train, seed=seed,
+                       time_limit=None if time_limit is None else max(time_limit, 1e-9))
 
 
 @register("multistage", help="Wang & Lai multi-stage nets, Adam then LM per stage, until the float64 floor, "
@@ -601,13 +618,14 @@ def fit_multistage(data: Dataset, stages: int = 0, width: int = 20, depth: int =
         raise ValueError(f"adam_steps must be a non-negative integer, or -1 (adaptive), got {adam_steps!r}")
     time_limit = check_positive_float("time_limit", time_limit)
     floor_factor = _check_floor_factor(floor_factor)
+    start = time.perf_counter()
     res = train_multistage(data, stages or None, width, depth, adam_steps=None if adam_steps == -1 else adam_steps,
                            lr=lr, steps=steps or None, data_growth=data_growth or None, seed=seed,
                            record_every=max(1, (steps or 1000) // 50), lm_options={"solver": solver},
                            time_limit=time_limit, floor_factor=floor_factor, progress=progress)
     floor, source = res.floor, res.floor_source
-    if floor is None:
-        found = _label_floor(data, seed)
+    if floor is None:  # within the time that is left
+        found = _label_floor(data, seed, time_limit - (time.perf_counter() - start))
         floor, source = found.rmse, found.source
     per_stage = [{"stage": k + 1, "scale": s.scale, "kappa": s.kappa, "n_train": s.n_train,
                   "rmse_train": s.rmse_train, "rmse_test": s.rmse_test, "lm_steps": s.second.steps,
@@ -616,7 +634,7 @@ def fit_multistage(data: Dataset, stages: int = 0, width: int = 20, depth: int =
                      res.stages[-1].n_train, len(data.y_test), res.seconds,
                      extra={"depth": depth, "width": width, "adam_steps": adam_steps, "solver": solver,
                             "stages": per_stage, "floor_source": source},
-                     stop_reason=res.stop_reason, floor=floor, rmse_over_floor=res.rmse_train / floor)
+                     stop_reason=res.stop_reason, floor=floor, rmse_over_floor=_over_floor(res.rmse_train, floor))
 
 
 @register("chebyshev", help="a Chebyshev series on the target's box (beyond the paper)",

@@ -10,6 +10,7 @@ evaluated exactly.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 import mpmath
@@ -21,6 +22,7 @@ __all__ = ["FORMATS", "Floor", "LabelFloor", "machine_epsilon", "precision_floor
            "forward_rounding_rmse"]
 
 FORMATS = {"float16": np.float16, "float32": np.float32, "float64": np.float64}
+_CHUNK = 16  # points measured at a time by label_floor under a time limit
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,7 @@ class LabelFloor:
 
 
 def label_floor(target: Target | None, x: np.ndarray, y: np.ndarray | None = None, n_points: int = 256,
-                seed: int = 0, dps: int = 30) -> LabelFloor:
+                seed: int = 0, dps: int = 30, time_limit: float | None = None) -> LabelFloor:
     """Estimate how low a fit's training RMSE can go on float64 labels (paper §1.1).
 
     A fit to labels ``y = f(x)`` computed in float64 cannot beat the labels' own error: the
@@ -191,6 +193,10 @@ def label_floor(target: Target | None, x: np.ndarray, y: np.ndarray | None = Non
         Which points (``numpy.random.default_rng(seed)``).
     dps : int, default 30
         Decimal digits of the reference.
+    time_limit : float, optional
+        Wall-clock seconds for the reference: the points are measured 16 at a time until it
+        runs out, and the floor is taken on those measured (on none: the estimate
+        ``eps·rms(y)``, and ``source`` says why). ``None``: no limit.
 
     Returns
     -------
@@ -199,12 +205,16 @@ def label_floor(target: Target | None, x: np.ndarray, y: np.ndarray | None = Non
     Raises
     ------
     ValueError
-        If ``n_points`` or ``dps`` is not a positive integer, or ``x`` is empty.
+        If ``n_points`` or ``dps`` is not a positive integer, ``time_limit`` (when given) is
+        not a positive number, or ``x`` is empty.
     """
-    from .checks import check_positive_int
+    from .checks import check_positive_float, check_positive_int
 
     check_positive_int("n_points", n_points)
     check_positive_int("dps", dps)
+    if time_limit is not None:
+        check_positive_float("time_limit", time_limit)
+    start = time.perf_counter()
     x = np.asarray(x, dtype=np.float64)
     x = x[:, None] if x.ndim == 1 else x
     if x.shape[0] == 0:
@@ -212,19 +222,26 @@ def label_floor(target: Target | None, x: np.ndarray, y: np.ndarray | None = Non
     rng = np.random.default_rng(seed)
     pick = np.sort(rng.choice(x.shape[0], size=min(n_points, x.shape[0]), replace=False))
     eps = machine_epsilon("float64")
-    exact = None
+    exact, why = None, "no exact form of the target to measure the labels against"
     if target is not None:
         try:
             with np.errstate(all="ignore"):
                 labels = target(x[pick])
-                exact = target.reference(x[pick], dps)
+                if time_limit is None:
+                    exact = target.reference(x[pick], dps)
+                else:
+                    exact = []
+                    while len(exact) < len(pick) and time.perf_counter() - start < time_limit:
+                        exact += target.reference(x[pick[len(exact):len(exact) + _CHUNK]], dps)
+                    pick, labels = pick[:len(exact)], labels[:len(exact)]
+                    if not exact:
+                        exact, why = None, f"time_limit={time_limit:g}s ran out before a label was measured"
         except (ValueError, TypeError, ArithmeticError):  # no high-precision form (e.g. an unknown layer)
             exact = None
     if exact is None:
         y = np.asarray(y if y is not None else target(x), dtype=np.float64).reshape(-1)
         rms_y = float(np.sqrt(np.mean(y * y)))
-        return LabelFloor(eps * rms_y, rms_y, int(y.shape[0]),
-                          "estimate eps*rms(y): no exact form of the target to measure the labels against")
+        return LabelFloor(eps * rms_y, rms_y, int(y.shape[0]), f"estimate eps*rms(y): {why}")
     with mpmath.workdps(dps):
         measured = _rmse_against(np.asarray(labels, dtype=np.float64), exact)
         rms_y = float(mpmath.sqrt(sum(e * e for e in exact) / len(exact)))

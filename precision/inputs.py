@@ -24,7 +24,6 @@ DISTINCT_POINTS = ("simplex", "lm", "multistage")
 NEEDS_FORMULA = {"spline": "it interpolates the target's formula on a grid"}
 """Methods that evaluate the target itself, so cannot fit bare arrays (why, in words)."""
 
-_FLOORED = ("lm", "multistage")
 
 
 def _numbers(name: str, value: Any) -> np.ndarray:
@@ -149,9 +148,6 @@ def _check_for_method(method: str, data: Dataset) -> None:
         n = len(data.x_train)
         held = "holds 1 point" if n == 1 else f"holds {n} copies of one point"
         raise ValueError(f"x_train {held}; method '{method}' needs at least 2 distinct points")
-    if method in _FLOORED and not np.any(data.y_train):
-        raise ValueError(f"y_train is 0 at every point; method '{method}' stops at the labels' float64 floor, "
-                         "which is then 0: there is nothing to fit")
 
 
 def _check_options_for_arrays(method: str, options: dict[str, Any]) -> None:

@@ -43,10 +43,43 @@ from torch.func import grad, vmap
 from .flat import _sequential_plan, as_data, flat_forward, flat_parameters, flat_rmse, set_flat_parameters, torch_threads
 from .optimizers import TrainResult
 
-__all__ = ["residual_jacobian", "lm_step", "train_lm", "stop_kind", "STOPS"]
+__all__ = ["residual_jacobian", "lm_step", "train_lm", "stop_kind", "STOPS", "check_label_scale", "LABEL_RANGE"]
 
 DAMPINGS = ("marquardt", "identity")
 SOLVERS = ("svd", "cholesky")
+LABEL_RANGE = (1e-150, 1e150)
+"""Least squares in float64 sums squared residuals: labels whose largest magnitude lies
+outside this range (and that are not all 0) overflow or underflow when squared."""
+
+
+def check_label_scale(*labels) -> None:
+    """Refuse labels that least squares cannot handle in float64 (one sentence).
+
+    Parameters
+    ----------
+    *labels : array_like or torch.Tensor
+        Label vectors (training, test); each must be finite, with its largest magnitude
+        within :data:`LABEL_RANGE` or all zero.
+
+    Raises
+    ------
+    ValueError
+        Naming the largest magnitude found and the range allowed.
+    """
+    for y in labels:
+        if y is None:
+            continue
+        values = y.detach().cpu().numpy() if isinstance(y, torch.Tensor) else np.asarray(y, dtype=np.float64)
+        if values.size == 0:
+            continue
+        if not np.all(np.isfinite(values)):
+            raise ValueError("labels must be finite numbers for least squares; some are NaN or infinite")
+        top = float(np.max(np.abs(values)))
+        low, high = LABEL_RANGE
+        if not (top == 0 or low <= top <= high):
+            raise ValueError(f"labels have max |y| = {top:.3g}, outside what least squares handles in float64 (their "
+                             f"squares {'underflow' if top < low else 'overflow'}); rescale the target so that "
+                             f"max |y| lies within {low:g}...{high:g} (or all labels are 0)")
 
 
 def residual_jacobian(model: torch.nn.Module, chunk_size: int | None = None
@@ -263,7 +296,7 @@ def train_lm(model: torch.nn.Module, x, y, max_steps: int = 1000, x_test=None, y
         not a positive integer, ``mu0`` is not positive, ``stop_rmse`` is negative,
         ``geodesic`` is not a bool, ``damping`` or ``solver`` is unknown, ``time_limit`` is
         not a positive number, ``slow_window`` not a positive integer or ``slow_factor`` not
-        above 1.
+        above 1, or the labels ``y`` are out of :data:`LABEL_RANGE` (:func:`check_label_scale`).
     """
     from .checks import check_positive_float, check_positive_int
 
@@ -287,6 +320,7 @@ def train_lm(model: torch.nn.Module, x, y, max_steps: int = 1000, x_test=None, y
         check_positive_int("slow_window", slow_window)
     if isinstance(slow_factor, bool) or not (isinstance(slow_factor, (int, float)) and 1 < slow_factor < math.inf):
         raise ValueError(f"slow_factor must be a number above 1, got {slow_factor!r}")
+    check_label_scale(y)
     with torch_threads(threads):
         return _lm(model, x, y, max_steps, x_test, y_test, record_every, mu0, damping, float(stop_rmse),
                    patience, geodesic, solver, chunk_size, time_limit, slow_window, float(slow_factor), callback)

@@ -172,8 +172,13 @@ class MultistageResult:
 
     @property
     def rmse_over_floor(self) -> float | None:
-        """Training RMSE over the floor (``None`` without a floor)."""
-        return None if self.floor is None else self.rmse_train / self.floor
+        """Training RMSE over the floor (``None`` without a floor; 0 for an exact fit of labels
+        whose floor is 0)."""
+        if self.floor is None:
+            return None
+        if self.floor > 0:
+            return self.rmse_train / self.floor
+        return 0.0 if self.rmse_train == 0 else math.inf
 
     @property
     def stage_rmse_test(self) -> list[float]:
@@ -204,8 +209,9 @@ class MultistageResult:
 
 STOP_REASONS = ("floor", "stalled", "time_limit", "budget")
 """Why :func:`train_multistage` ended: the training RMSE came within ``floor_factor`` of the
-float64 floor; a stage no longer lowered it (by at least :data:`AUTO` ``["stall_gain"]``);
-``time_limit`` ran out; or the given number of stages was done."""
+float64 floor (or is exactly 0: no residual is left for another stage); a stage no longer
+lowered it (by at least :data:`AUTO` ``["stall_gain"]``); ``time_limit`` ran out; or the
+given number of stages was done."""
 
 AUTO = {"max_stages": 8, "adam_first": 500, "adam_later": 0, "points_per_param": 4, "slow_window": 200,
         "slow_factor": 2.0, "max_steps": 5000, "stall_gain": 2.0}
@@ -278,7 +284,9 @@ def train_multistage(target_or_data: Target | Dataset, stages: int | None = None
     record_every
         History spacing of the second-order run (Adam: at least ``adam_steps // 50``).
     time_limit
-        Wall-clock seconds for the whole fit (checked after every LM step; ``None``: none).
+        Wall-clock seconds for the whole fit (``None``: none): the floor gets at most a quarter
+        of it, and with ``second_order="lm"`` Adam and LM are checked after every step (BFGS
+        runs its steps).
     floor_factor
         With ``stages=None``, stop once the training RMSE is at most this times the floor
         (:func:`precision.floors.label_floor` of the training labels).
@@ -290,8 +298,15 @@ def train_multistage(target_or_data: Target | Dataset, stages: int | None = None
     MultistageResult
         The stages (:class:`MultistageStage`), final combined RMSEs, wall seconds, the
         input box that is mapped onto ``[−1, 1]^d``, why it stopped and the floor.
+
+    Raises
+    ------
+    ValueError
+        For a budget or option out of range, or labels that least squares cannot handle in
+        float64 (:func:`precision.lm.check_label_scale`).
     """
     from .flat import torch_threads
+    from .lm import check_label_scale
     from .checks import check_nonnegative_int, check_positive_float, check_positive_int
 
     for name, value in (("stages", stages), ("steps", steps), ("data_growth", data_growth)):
@@ -335,6 +350,7 @@ def train_multistage(target_or_data: Target | Dataset, stages: int | None = None
         data = sample(target_or_data, n_train, n_test, seed=seed)
     else:
         raise ValueError(f"target_or_data must be a Target or a Dataset, got {type(target_or_data).__name__}")
+    check_label_scale(data.y_train, data.y_test)
     target = data.target
     low, high = np.asarray(target.low), np.asarray(target.high)
     inside = target.can_evaluate and not (np.any(data.x_train < low) or np.any(data.x_train > high))
@@ -390,7 +406,8 @@ def _multistage(data, stages, widths, depth, lr, second_order, first_layer, seed
     high = np.where(high > low, high, low + 1.0)
     floor = floor_source = None
     if plan.auto_stages or plan.auto_steps:
-        found = label_floor(target if plan.inside else None, x_given, data.y_train, seed=seed)
+        found = label_floor(target if plan.inside else None, x_given, data.y_train, seed=seed,
+                            time_limit=None if plan.time_limit is None else plan.time_limit / 4)
         floor, floor_source = found.rmse, found.source
     goal = 0.0 if floor is None or not plan.auto_stages else plan.floor_factor * floor
 
@@ -413,10 +430,17 @@ def _multistage(data, stages, widths, depth, lr, second_order, first_layer, seed
     kappas: list[np.ndarray | None] = []
     scales: list[float] = []  # each stage's c, as fit_stages computes it (scale="max", stage 1 too)
 
+    zero = not bool((y != 0).any())  # all labels 0: stage 1 is the zero function, unscaled, and fits exactly
+
     def make_model(k: int, x_k: torch.Tensor, r: torch.Tensor) -> torch.nn.Module:
         kappas.append(None if k == 0 else frequency_scale(x_k.cpu().numpy(), r.cpu().numpy()))
-        scales.append(residual_scale(r, "max"))
-        return stage_net(d, widths[k], depth, kappas[-1], seed=seed + k, first_layer=first_layer)
+        scales.append(1.0 if zero else residual_scale(r, "max"))
+        net = stage_net(d, widths[k], depth, kappas[-1], seed=seed + k, first_layer=first_layer)
+        if zero:
+            with torch.no_grad():
+                net[-1].weight.zero_()
+                net[-1].bias.zero_()
+        return net
 
     def remaining() -> float | None:
         return None if plan.time_limit is None else plan.time_limit - (time.perf_counter() - start)
@@ -440,7 +464,8 @@ def _multistage(data, stages, widths, depth, lr, second_order, first_layer, seed
                 from .optimizers import train_adam
 
                 runs["adam"] = train_adam(model, x_k, target_k, adam, lr=lr, x_test=x_test_k, y_test=target_test_k,
-                                          record_every=max(record_every, adam // 50))
+                                          record_every=max(record_every, adam // 50),
+                                          time_limit=max(remaining(), 1e-3))
                 adam = 0
             options["time_limit"] = max(remaining(), 1e-3)
         trainer = stage_trainer(second_order, steps, adam, lr, record_every=record_every,
@@ -453,6 +478,9 @@ def _multistage(data, stages, widths, depth, lr, second_order, first_layer, seed
     def stop(k: int, stage) -> bool:
         nonlocal reason
         bar.update(k + 1, stage.rmse_train, floor, force=True)
+        if stage.rmse_train == 0:  # an exact fit: no residual is left to rescale for another stage
+            reason = "floor"
+            return True
         if goal > 0 and (stage.rmse_train <= goal or stop_kind(stage.main.stopped if stage.main else "") == "stop_rmse"):
             reason = "floor"
             return True
@@ -467,8 +495,8 @@ def _multistage(data, stages, widths, depth, lr, second_order, first_layer, seed
         return False
 
     with bar:
-        fitted = fit_stages(make_model, train, x, y, stages, x_test, y_test, scale="max", scale_first=True,
-                            data=stage_data, stop=stop)
+        fitted = fit_stages(make_model, train, x, y, stages, x_test, y_test, scale="none" if zero else "max",
+                            scale_first=True, data=stage_data, stop=stop)
     if reason == "budget" and plan.auto_stages:
         reason = "stalled"  # AUTO["max_stages"] stages and still above the floor
     done = [MultistageStage(s.model, s.scale, None if kappa is None else kappa.tolist(), s.n_train, s.adam,

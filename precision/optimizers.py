@@ -165,7 +165,7 @@ def _dense_mse_grad(linears: list[torch.nn.Linear], activation: str):
 
 
 def train_adam(model: torch.nn.Module, x, y, steps: int, lr: float = 1e-3, x_test=None, y_test=None,
-               record_every: int = 100, batch_cap: int | None = None) -> TrainResult:
+               record_every: int = 100, batch_cap: int | None = None, time_limit: float | None = None) -> TrainResult:
     """Train ``model`` with Adam on the MSE, leaving it at its lowest-train-loss step.
 
     Leaving the model at the step of lowest training loss is the paper's convention.
@@ -188,6 +188,9 @@ def train_adam(model: torch.nn.Module, x, y, steps: int, lr: float = 1e-3, x_tes
         and at the last step.
     batch_cap : int, optional
         Most points per step; ``None`` means full batch.
+    time_limit : float, optional
+        Stop after this many wall-clock seconds (checked after every step; the step it
+        stops at counts as the last one); ``None``: no limit.
 
     Returns
     -------
@@ -199,7 +202,7 @@ def train_adam(model: torch.nn.Module, x, y, steps: int, lr: float = 1e-3, x_tes
     ------
     ValueError
         If ``steps``, ``record_every`` or ``batch_cap`` (when given) is not a positive
-        integer, or ``lr`` is not positive.
+        integer, or ``lr`` or ``time_limit`` (when given) is not positive.
 
     Notes
     -----
@@ -220,6 +223,8 @@ def train_adam(model: torch.nn.Module, x, y, steps: int, lr: float = 1e-3, x_tes
     if batch_cap is not None:
         check_positive_int("batch_cap", batch_cap)
     check_positive_float("lr", lr)
+    if time_limit is not None:
+        check_positive_float("time_limit", time_limit)
     x, y, x_test, y_test = _as_tensors(x, y, x_test, y_test)
     x = x[:, None] if x.ndim == 1 else x
     n = x.shape[0]
@@ -241,6 +246,7 @@ def train_adam(model: torch.nn.Module, x, y, steps: int, lr: float = 1e-3, x_tes
     best_loss, best_w, best_step = float("inf"), w.clone(), 0
     history = []
     start = time.perf_counter()
+    timed_out = False
     for step in range(steps + 1):
         if windowed:
             lo = (step * batch_cap) % n
@@ -248,7 +254,9 @@ def train_adam(model: torch.nn.Module, x, y, steps: int, lr: float = 1e-3, x_tes
             xb, yb = x[idx], y[idx]
         else:
             xb, yb = x, y
-        full_check = step % record_every == 0 or step == steps
+        timed_out = time_limit is not None and 0 < step < steps and time.perf_counter() - start >= time_limit
+        last = step == steps or timed_out
+        full_check = step % record_every == 0 or last
         value = value_and_grad(xb, yb)
         if windowed and full_check:
             value = rmse(model, x, y) ** 2
@@ -258,7 +266,7 @@ def train_adam(model: torch.nn.Module, x, y, steps: int, lr: float = 1e-3, x_tes
         if full_check:
             test = rmse(model, x_test, y_test) if x_test is not None else float("nan")
             history.append((step, value ** 0.5, test))
-        if step == steps:
+        if last:
             break
         t = step + 1
         m.mul_(beta1).add_(g, alpha=1 - beta1)
@@ -269,8 +277,10 @@ def train_adam(model: torch.nn.Module, x, y, steps: int, lr: float = 1e-3, x_tes
     for p in params:  # leave plain gradients behind, not views of our buffer
         p.grad = None
     test = rmse(model, x_test, y_test) if x_test is not None else float("nan")
-    return TrainResult(best_loss ** 0.5, test, best_step, time.perf_counter() - start, np.array(history),
-                       f"lowest train loss at step {best_step} of {steps}")
+    stopped = f"lowest train loss at step {best_step} of {steps}"
+    if timed_out:
+        stopped = f"reached time_limit={time_limit:g}s at step {step}; {stopped}"
+    return TrainResult(best_loss ** 0.5, test, best_step, time.perf_counter() - start, np.array(history), stopped)
 
 
 def _flat_loss(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor):

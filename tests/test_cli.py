@@ -318,6 +318,9 @@ PROBES = [
     (["--target", "Z.001", "--method", "mlp", "--lr", "inf"], "lr must be a positive number"),
     (["--target", "Z.001", "--method", "simplex", "--seed", "-1"], "--seed must be an integer from 0 to 2**63 - 1"),
     (["--expr", "x", "--domain", "=0:1", "--method", "simplex"], "needs a variable name before '='"),
+    (["--expr", "9**9**9", "--domain", "x=0:1", "--method", "simplex"], "'9**9**9' is too large"),
+    (["--expr", "sin(10**10**6)+x", "--domain", "x=0:1", "--method", "simplex"], "'10**10**6' is too large"),
+    (["--expr", "exp(700*x)", "--domain", "x=0:1", "--method", "lm"], "their squares overflow"),
 ]
 
 
@@ -426,3 +429,11 @@ def test_debug_shows_the_traceback_of_every_error(argv, error, capsys):
     assert exit_.value.code == 2 and capsys.readouterr().err.count("\n") == 1
     with pytest.raises(error):
         main([*argv, "--debug"])
+def test_a_domain_name_is_read_as_the_formula_reads_it():
+    """Python reads identifiers in NFKC form: µ (MICRO SIGN) in a formula is μ (GREEK MU); --domain too."""
+    out = run("fit", "--expr", "\u00b5*2", "--domain", "\u00b5=0:1", "--method", "simplex", "--n-train", "50",
+              "--n-test", "50")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["rmse_test"] < 1e-12
+    out = run("fit", "--expr", "\u00b5*2", "--domain", "\u00b5=0:1", "--domain", "\u03bc=0:2", "--method", "simplex")
+    assert out.returncode == 2 and "each variable takes one --domain" in out.stderr

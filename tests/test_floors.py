@@ -60,3 +60,14 @@ def test_bessel_functions_in_formulas_agree_across_backends():
     fd = (t(x + h) - t(x - h)) / (2 * h)
     assert np.max(np.abs(slope.numpy()[:, 0] - fd)) < 1e-7
     assert exact[20] == 1.0  # j0(0) + j1(0)
+
+
+def test_label_floor_within_a_time_limit_measures_fewer_points_or_estimates():
+    x = np.random.default_rng(0).uniform(-1, 1, (300, 1))
+    t = targets.from_expression("log(x+2)*cos(2*x+x**3)", {"x": (-1, 1)})
+    assert floors.label_floor(t, x, time_limit=1e6) == floors.label_floor(t, x)  # a limit that does not bind
+    none = floors.label_floor(t, x, time_limit=1e-9)
+    assert "estimate" in none.source and "time_limit" in none.source
+    assert none.rmse == pytest.approx(floors.machine_epsilon("float64") * np.sqrt(np.mean(t(x) ** 2)))
+    with pytest.raises(ValueError, match="time_limit must be a positive number"):
+        floors.label_floor(t, x, time_limit=0)

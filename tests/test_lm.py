@@ -153,3 +153,38 @@ def test_time_limit_slow_rule_and_callback():
     stop = lm.train_lm(models.mlp(1, 12, 3, "tanh", seed=0), x, data.y_train, 500, stop_rmse=1e-3)
     assert lm.stop_kind(stop.stopped) == "stop_rmse" and stop.rmse_train <= 1e-3
     assert lm.stop_kind("anything else") == "other"
+
+
+def test_fit_lm_honours_a_short_time_limit_in_every_phase():
+    """A 2 s limit holds through a long Adam warm-up (it was ignored: 100 000 steps ran on)."""
+    import time
+
+    from precision import fitting
+
+    data = targets.sample(targets.get_target("Z.009"), 200, 200, seed=0)
+    start = time.perf_counter()
+    res = fitting.fit_lm(data, adam_steps=100_000, time_limit=2.0, progress=False)
+    assert time.perf_counter() - start < 4.0 and res.stop_reason == "time_limit"
+
+
+def test_fit_lm_of_zero_labels_is_an_exact_fit():
+    from precision import fitting
+
+    data = targets.sample(targets.from_expression("x-x", {"x": (0.0, 1.0)}), 100, 100, seed=0)
+    for adam_steps in (0, 20):
+        res = fitting.fit_lm(data, adam_steps=adam_steps, time_limit=30.0, progress=False)
+        assert res.rmse_train == 0 and res.rmse_test == 0 and res.floor == 0 and res.rmse_over_floor == 0
+        assert res.stop_reason == "floor" and lm.stop_kind(res.extra["stages"][0]["stopped"]) == "exact"
+
+
+def test_labels_too_large_or_small_for_least_squares_are_refused():
+    from precision import fitting
+
+    data = targets.sample(targets.from_expression("exp(700*x)", {"x": (0.0, 1.0)}), 50, 50, seed=0)
+    with pytest.raises(ValueError, match=r"max \|y\| = 1.\d+e\+303.*squares overflow"):
+        fitting.fit_lm(data, progress=False)
+    with pytest.raises(ValueError, match="squares underflow"):
+        lm.train_lm(models.mlp(1, 4, 2, "tanh"), np.zeros((5, 1)), np.full(5, 1e-200), 5)
+    with pytest.raises(ValueError, match="finite"):
+        lm.train_lm(models.mlp(1, 4, 2, "tanh"), np.zeros((5, 1)), np.array([1.0, np.nan, 0, 0, 0]), 5)
+    lm.check_label_scale(np.zeros(3), np.array([1e150, -1e-150]), None)  # within range, or all 0: accepted

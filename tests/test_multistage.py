@@ -111,3 +111,34 @@ def test_explicit_budgets_are_obeyed_and_need_no_floor():
         multistage.train_multistage(targets.get_target("Z.001"), floor_factor=0.5)
     with pytest.raises(ValueError, match="steps=None .* needs second_order='lm'"):
         multistage.train_multistage(targets.get_target("Z.001"), second_order="bfgs")
+
+
+def test_fit_multistage_honours_a_short_time_limit_in_every_phase():
+    """A 2 s limit holds through a long Adam warm-up (it ran on: 'seconds: 39.97')."""
+    import time
+
+    from precision import fitting
+
+    data = targets.sample(targets.get_target("Z.009"), 200, 200, seed=0)
+    start = time.perf_counter()
+    res = fitting.fit_multistage(data, adam_steps=100_000, time_limit=2.0, progress=False)
+    assert time.perf_counter() - start < 4.0 and res.stop_reason == "time_limit"
+    budgets = fitting.fit_multistage(data, stages=2, steps=10**6, adam_steps=100_000, time_limit=2.0, progress=False)
+    assert time.perf_counter() - start < 4.0 + 4.0 and budgets.stop_reason == "time_limit"
+
+
+def test_zero_labels_are_an_exact_fit_not_an_error():
+    from precision import fitting
+
+    t = targets.from_expression("0*x", {"x": (0.0, 1.0)})
+    res = multistage.train_multistage(t, n_train=100, n_test=100, time_limit=30)
+    assert res.stop_reason == "floor" and res.rmse_train == 0 and res.rmse_test == 0 and len(res.stages) == 1
+    assert res.floor == 0 and res.rmse_over_floor == 0
+    given = fitting.fit_multistage(targets.sample(t, 100, 100), stages=3, steps=20, adam_steps=10, progress=False)
+    assert given.stop_reason == "floor" and given.rmse_train == 0 and given.rmse_over_floor == 0
+
+
+def test_labels_whose_squares_overflow_are_refused():
+    t = targets.from_expression("exp(700*x)", {"x": (0.0, 1.0)})
+    with pytest.raises(ValueError, match="squares overflow"):
+        multistage.train_multistage(t, n_train=50, n_test=50, time_limit=30)

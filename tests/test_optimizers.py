@@ -81,3 +81,15 @@ def test_rmse_is_computed_in_chunks_on_wide_nets_and_agrees(monkeypatch):
     chunked = optimizers.rmse(model, x, y)
     assert max(seen) <= 1000 and sum(seen) == 5000
     assert abs(chunked - whole) <= 1e-14 * whole
+
+
+def test_adam_stops_at_its_time_limit_and_a_generous_one_changes_nothing():
+    data = targets.sample(targets.get_target("Z.002"), 200, 100, seed=0)
+    timed = optimizers.train_adam(models.mlp(1, 6, 2, "tanh", seed=0), data.x_train, data.y_train, 10**7, 1e-2,
+                                  time_limit=0.3)
+    assert 0.3 <= timed.seconds < 0.3 + 1.0 and timed.stopped.startswith("reached time_limit=0.3s")
+    assert timed.history[-1, 0] < 10**7 and timed.rmse_train <= timed.history[:, 1].min() + 1e-15
+    runs = [optimizers.train_adam(models.mlp(1, 6, 2, "tanh", seed=0), data.x_train, data.y_train, 200, 1e-2,
+                                  time_limit=limit) for limit in (None, 1e6)]
+    assert runs[0].rmse_train == runs[1].rmse_train and runs[0].stopped == runs[1].stopped
+    assert np.array_equal(runs[0].history, runs[1].history, equal_nan=True)

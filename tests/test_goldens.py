@@ -91,7 +91,8 @@ def test_the_scorecard_golden_reflects_the_current_code(root):
 
 # ----------------------------------------------------------------------- any machine
 MIN_MARGIN = 3  # a checked line closer than this to its threshold could flip on another processor
-_MEASURED_DIGITS = re.compile(r"\d\.\d+e[-+]?\d+|10\^-?\d+|\d\.\d{2,}")
+# a float's digits or a decade; an equation id such as I.8.14 is not one
+_MEASURED_DIGITS = re.compile(r"(?<![\w.])(\d\.\d+e[-+]?\d+|10\^-?\d+|\d\.\d{2,})(?![\w.])")
 
 
 def _checked_lines(path):
@@ -144,6 +145,7 @@ def test_the_margin_check_can_fail():
     assert margin_problems(["boosting below 1e-4: True  [margin ×2.1]"])  # too close
     assert margin_problems(["teacher boosting 10^-7"])  # the old kind of line: a decade, no bound
     assert margin_problems(["Z.001: simplex RMSE: 2.18e-02  [exact]"])  # digits of a measurement
+    assert margin_problems(["compared: ['I.8.14 depth 4']  [exact]"]) == []  # an equation id is no measurement
 
 
 def test_checked_lines_state_their_margin(capsys):

@@ -214,7 +214,7 @@ def test_build_runs_conclusions_last_and_reruns_them_when_another_chapter_change
     root = _tiny_book(tmp_path)
     ran = []
 
-    def fake_execute(root_, docname, out_path, parameters, strip=False):
+    def fake_execute(root_, docname, out_path, parameters, strip=False, exact=False):
         ran.append(docname)
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# {docname}"),
                                              nbformat.v4.new_code_cell("1", execution_count=1)])
@@ -234,6 +234,33 @@ def test_build_runs_conclusions_last_and_reruns_them_when_another_chapter_change
     (root / "book" / "b.md").write_text((root / "book" / "b.md").read_text() + "\nmore\n")
     book.build(root, "smoke", render=False)
     assert ran == ["book/b", "book/conclusions"]
+
+
+def test_an_exact_build_runs_every_kernel_pinned_and_records_it(tmp_path, monkeypatch):
+    """make book EXACT=1: every notebook executed in the pinned mode, never reusing a native
+    build's notebooks, and the build record names the mode (the status page shows it)."""
+    import nbformat
+
+    import precision.book.build as book
+
+    root = _tiny_book(tmp_path)
+    modes = []
+
+    def fake_execute(root_, docname, out_path, parameters, strip=False, exact=False):
+        modes.append(exact)
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1", execution_count=1)])
+        nb.metadata["precision"] = {"seconds": 0.01}
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        out_path.write_text(nbformat.writes(nb))
+        return 0.01
+
+    monkeypatch.setattr(book, "execute_notebook", fake_execute)
+    record = root / "_build" / "executed" / "smoke" / "build-record.json"
+    book.build(root, "smoke", render=False)
+    assert modes and not any(modes) and json.loads(record.read_text())["numeric"] == "native"
+    modes.clear()
+    book.build(root, "smoke", render=False, exact=True)  # nothing reused from the native build
+    assert len(modes) == 4 and all(modes) and json.loads(record.read_text())["numeric"] == "pinned"
 
 
 def test_every_knob_is_a_notebook_parameter_or_documented_as_fixed():
@@ -304,7 +331,7 @@ def test_build_passes_scheduler_and_device_only_to_the_notebooks_that_sweep(tmp_
     (root / "book" / "a.md").write_text((root / "book" / "a.md").read_text() + cell)
     given = {}
 
-    def fake_execute(root_, docname, out_path, parameters, strip=False):
+    def fake_execute(root_, docname, out_path, parameters, strip=False, exact=False):
         given[docname] = parameters
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1", execution_count=1)])
         nb.metadata["precision"] = {"seconds": 0.01}
@@ -359,7 +386,7 @@ def test_a_paper_build_prints_the_plan_before_anything_runs(tmp_path, monkeypatc
     root = _tiny_book(tmp_path)
     order = []
     monkeypatch.setattr(plan_cli, "main", lambda argv: order.append(("plan", tuple(argv))) or 0)
-    monkeypatch.setattr(book, "build", lambda root_, profile, render=True, sweep=None:
+    monkeypatch.setattr(book, "build", lambda root_, profile, render=True, sweep=None, exact=False:
                         order.append(("build", profile, tuple(sorted((sweep or {}).items())))) or root_ / "index.html")
     assert book.main(["--root", str(root), "build", "--profile", "paper", "--scheduler", "tcp://h:8786"]) == 0
     assert order[0][0] == "plan" and "--profile" in order[0][1] and "paper" in order[0][1]

@@ -36,7 +36,7 @@ def _peak_bytes() -> int:
 
 
 def _estimate(jobs: list, coefficients: dict[str, float]) -> dict[str, float]:
-    works = [plan.work_of(j) for j in jobs]
+    works = [j.work() for j in jobs]
     return {"core_seconds": sum(plan.estimate_seconds(w, coefficients) for w in works),
             "peak_bytes": max(plan.peak_bytes(w) for w in works)}
 
@@ -60,7 +60,7 @@ def figure6(profile: str, workers: int | None = None, limit: float | None = None
     limit = plan.total_memory() if limit is None else limit
     simplex = [nets.SimplexRun("I.11.19", n, s, n_test=cfg.n_test) for n in cfg.simplex_sizes
                for s in range(cfg.simplex_seeds)]
-    fits = [j for j in simplex if plan.peak_bytes(plan.work_of(j)) <= limit]
+    fits = [j for j in simplex if plan.peak_bytes(j.work()) <= limit]
     start = time.perf_counter()
     rows = run_jobs(fits, workers=workers, desc=f"Figure 6a simplex at {profile}")
     m = dict(gadget_rmse=hand.test_rmse, rms_f=rms)

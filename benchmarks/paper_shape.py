@@ -48,9 +48,9 @@ def parse_bytes(text: str) -> int:
 
 def _chapters(text: str) -> list[str]:
     names = [c.strip() for c in text.split(",") if c.strip()]
-    bad = [c for c in names if c not in plan.CHAPTERS]
+    bad = [c for c in names if c not in plan.chapter_names()]
     if bad:
-        raise argparse.ArgumentTypeError(f"unknown chapter(s) {', '.join(bad)}; one of {', '.join(plan.CHAPTERS)}")
+        raise argparse.ArgumentTypeError(f"unknown chapter(s) {', '.join(bad)}; one of {', '.join(plan.chapter_names())}")
     return names
 
 
@@ -72,8 +72,8 @@ def _table(rows: list[dict]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--profile", default="paper", choices=profiles.PROFILES)
-    parser.add_argument("--chapters", type=_chapters, default=list(plan.CHAPTERS),
-                        help="comma-separated subset of " + ",".join(plan.CHAPTERS))
+    parser.add_argument("--chapters", type=_chapters, default=list(plan.chapter_names()),
+                        help="comma-separated subset of " + ",".join(plan.chapter_names()))
     parser.add_argument("--steps", type=int, default=3, help="cap of every step budget (default 3)")
     parser.add_argument("--limit", type=parse_bytes, default=None,
                         help="memory a run may need, e.g. 20GiB (default: this machine's RAM)")
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = []
         print(f"\n## {chapter}: {len(todo)} kind{'s' if len(todo) != 1 else ''} of run to check", flush=True)
         for i, s in enumerate(todo, 1):
-            key = f"{s.kind} {plan.work_of(s.job).memory!r}"
+            key = f"{s.kind} {s.job.work().memory!r}"
             row = {"chapter": chapter, "kind": s.kind, "label": s.label, "runs_of_kind": s.runs,
                    "plan_bytes": s.plan_bytes, "steps": args.steps, "shape": key,
                    "job": repr(shrink(s.job, args.steps))}

@@ -264,21 +264,17 @@ def test_an_exact_build_runs_every_kernel_pinned_and_records_it(tmp_path, monkey
 
 
 def test_every_knob_is_a_notebook_parameter_or_documented_as_fixed():
-    import dataclasses
-
-    from precision.book.build import CHAPTER_OF, notebook_parameters
-    from precision.chapters import profiles
+    from precision.book.build import notebook_parameters
+    from precision.chapters import registry
 
     root = Path(__file__).resolve().parents[1]
+    records = {c.docname: c for c in registry.chapters()}
     for docname in section_notebooks(root):
-        name = Path(docname).name
-        chapter = CHAPTER_OF.get(name, name)
         params = set(notebook_parameters(root, docname)) - {"profile", *SWEEP_PARAMETERS}
-        if chapter not in profiles.CONFIGS:
+        if docname not in records or records[docname].config is None:
             assert not params, docname
             continue
-        knobs = {f.name for f in dataclasses.fields(profiles.CONFIGS[chapter])} - {"profile"}
-        fixed = set(profiles.FIXED.get(chapter, ()))
+        knobs, fixed = set(records[docname].knobs), set(records[docname].fixed)
         assert params <= knobs, (docname, params - knobs)
         assert not params & fixed, (docname, params & fixed)
         assert params | fixed == knobs, (docname, knobs - params - fixed)

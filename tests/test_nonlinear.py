@@ -46,7 +46,7 @@ def test_tanh_configs_follow_the_conventions():
 
 def test_relu_configs_are_chapter_2s():
     simplex, nets = nonlinear.relu_configs(("I.30.5", "I.8.14"), "smoke")
-    all_simplex, all_nets = figure2_configs(resolve("piecewise", "smoke"))
+    all_simplex, all_nets = figure2_configs(resolve("piecewise-linear", "smoke"))
     assert nets and set(nets) <= set(all_nets) and {c.target for c in nets} == {"I.30.5", "I.8.14"}
     assert simplex and set(simplex) <= set(all_simplex)
 

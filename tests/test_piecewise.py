@@ -152,7 +152,7 @@ def test_toy_runs_keep_their_weights():
 
 
 def test_figure_configs_cover_every_equation_and_depth():
-    cfg = resolve("piecewise", "smoke")
+    cfg = resolve("piecewise-linear", "smoke")
     simplex, nets = piecewise_linear.figure2_configs(cfg)
     assert {c.target for c in simplex} == set(cfg.equations) == {c.target for c in nets}
     assert {c.depth for c in nets} == set(cfg.depths)
@@ -160,7 +160,7 @@ def test_figure_configs_cover_every_equation_and_depth():
     fig3 = piecewise_linear.figure3_configs(cfg)
     assert {c.architecture for c in fig3} == {"dense", "modular"}
     with pytest.raises(ValueError, match="modular_targets"):
-        piecewise_linear.figure3_configs(resolve("piecewise", "smoke", modular_targets=["Z.001"]))
+        piecewise_linear.figure3_configs(resolve("piecewise-linear", "smoke", modular_targets=["Z.001"]))
 
 
 @pytest.mark.parametrize("name, paper", [("cos raw", 2.177e-2), ("xy raw", 1.883e-2)])
@@ -210,19 +210,19 @@ def test_toy_run_reports_both_metrics():
 
 
 def test_figure3_trains_with_its_own_batch_cap():
-    book = resolve("piecewise", "book")
+    book = resolve("piecewise-linear", "book")
     assert (book.batch_cap, book.modular_batch_cap) == (10_000, 10_000)  # the book's runs are unchanged
-    paper = resolve("piecewise", "paper")
+    paper = resolve("piecewise-linear", "paper")
     assert (paper.batch_cap, paper.modular_batch_cap) == (10_000, 30_000)  # the authors' Figure 2 and 3 caps
     fig2 = set(piecewise_linear.figure2_configs(book)[1])
     fig3 = piecewise_linear.figure3_configs(book)
     assert {c.batch_cap for c in fig3} == {10_000}
     shared = [c for c in fig3 if c.architecture == "dense" and c.depth in book.depths]
     assert shared and set(shared) <= fig2  # equal caps: Figure 3's dense nets are Figure 2's runs (one cache entry)
-    capped = resolve("piecewise", "book", modular_batch_cap=30_000)
+    capped = resolve("piecewise-linear", "book", modular_batch_cap=30_000)
     fig3 = piecewise_linear.figure3_configs(capped)
     assert {c.batch_cap for c in fig3} == {30_000} and {c.architecture for c in fig3} == {"dense", "modular"}
     assert {c.batch_cap for c in piecewise_linear.figure2_configs(capped)[1]} == {10_000}
     assert not set(fig3) & fig2
     with pytest.raises(ValueError, match="modular_batch_cap must be a positive integer, got 0"):
-        resolve("piecewise", "smoke", modular_batch_cap=0)
+        resolve("piecewise-linear", "smoke", modular_batch_cap=0)

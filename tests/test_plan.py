@@ -7,7 +7,7 @@ import json
 import pytest
 
 from precision.book import plan as book_plan
-from precision.chapters import plan, runs
+from precision.chapters import costs, plan, registry, runs
 from precision.chapters.nets import NetRun, SimplexRun
 from precision.chapters.profiles import PROFILES
 
@@ -24,15 +24,15 @@ def plans():
 @pytest.mark.parametrize("profile", PROFILES)
 def test_every_chapter_is_planned_with_runs(plans, profile):
     p = plans[profile]
-    assert [c.chapter for c in p.chapters] == list(plan.CHAPTERS)
+    assert [c.chapter for c in p.chapters] == list(plan.chapter_names())
     for c in p.chapters:
         assert len(c.works) > 0, c.chapter
         if c.chapter != "introduction":  # the introduction computes inline only
             assert c.runs > 0, c.chapter
         assert c.core_seconds > 0 and c.wall_s > 0 and c.peak > plan.BASE_BYTES, c.chapter
     text = book_plan.format_plan(p)
-    for title in book_plan.TITLES.values():
-        assert title in text
+    for c in p.chapters:
+        assert registry.get(c.chapter).short in text
     json.dumps(book_plan.plan_json(p))  # JSON-able
 
 
@@ -46,7 +46,7 @@ def test_shared_runs_are_counted_once(plans):
 
 def test_a_run_too_big_for_memory_is_reported_and_refused():
     big = NetRun("I.30.5", 3, 200, optimizer="bfgs", activation="tanh", steps=10, n_test=100)  # P ≈ 41 000
-    work = plan.work_of(big)
+    work = big.work()
     assert plan.peak_bytes(work) > 12 * GiB  # the dense inverse Hessian alone is 8·P²
     with pytest.raises(MemoryError, match=r"dense BFGS inverse Hessian at P=.*needs .*this machine has 8\.0 GiB"):
         plan.refuse_if_too_big(big, limit=8 * GiB, where="Appendix C")
@@ -85,7 +85,7 @@ def test_cli_rejects_unknown_profile_and_device(capsys):
 
 def test_estimates_grow_with_size(plans):
     def cost(job):
-        w = plan.work_of(job)
+        w = job.work()
         return plan.estimate_seconds(w, COEF), plan.peak_bytes(w)
 
     for small, large in [(NetRun("Z.001", 3, 10, steps=100), NetRun("Z.001", 3, 10, steps=1000)),
@@ -96,7 +96,7 @@ def test_estimates_grow_with_size(plans):
         (t0, m0), (t1, m1) = cost(small), cost(large)
         assert t1 > t0 and m1 >= m0, (small, large)
     totals = plans
-    for i, chapter in enumerate(plan.CHAPTERS):
+    for i, chapter in enumerate(plan.chapter_names()):
         s, b, p = (totals[q].chapters[i].core_seconds for q in PROFILES)
         assert s <= b <= p, chapter
     assert totals["smoke"].core_seconds < totals["book"].core_seconds < totals["paper"].core_seconds
@@ -106,7 +106,7 @@ def test_gpu_estimate_is_labelled_and_uses_the_assumption():
     p = plan.make_plan("smoke", "cuda", coefficients=COEF)
     assert "NOT calibrated" in " ".join(p.notes)
     assert "GPU-h" in book_plan.format_plan(p)
-    w = plan.work_of(NetRun("Z.001", 3, 100, steps=100))
+    w = NetRun("Z.001", 3, 100, steps=100).work()
     assert plan.gpu_seconds(w, COEF) != plan.estimate_seconds(w, COEF)
 
 
@@ -129,7 +129,7 @@ def test_lpt_makespan_and_byte_sizes():
 
 def test_run_jobs_refuses_a_run_that_cannot_fit_before_starting(monkeypatch, tmp_path):
     monkeypatch.setenv("PRECISION_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(plan, "total_memory", lambda: 2 ** 30)
+    monkeypatch.setattr(costs, "total_memory", lambda: 2 ** 30)
     small, big = SimplexRun("Z.001", 64), SimplexRun("II.6.15a", 262_144)
     with pytest.raises(MemoryError, match="Delaunay"):  # refused at once: no Delaunay of 262 144 points in 6-D ran
         runs.run_jobs([small, big], workers=1, progress=False)
@@ -155,4 +155,5 @@ def test_appendix_d_is_planned_with_its_adam_twins():
     items = {j for b in plan.chapter_batches("appendix-d", "smoke") for j in b.items}
     for t in resolve("appendix-d", "smoke").targets:
         pipe = opt.pipeline_for(chapter4, t)
-        assert {pipe, opt.SpectrumRun(pipe), opt.adam_twin(chapter4, pipe)} <= items
+        assert {opt.SpectrumRun(pipe), opt.adam_twin(chapter4, pipe)} <= items
+        assert opt.SpectrumRun(pipe).needs() == (pipe,)  # read from Chapter 4's cache: the plan counts it there

@@ -35,15 +35,22 @@ from typing import Any
 
 from .. import numeric
 from ..cache import atomic_write_bytes, code_hash
-from ..chapters.profiles import CHAPTER_OF, check_profile
+from ..chapters.registry import check_profile, chapters
 
 __all__ = ["section_notebooks", "execution_order", "execute_notebook", "build", "write_goldens", "STATUS_PAGE",
            "RUN_LAST", "SWEEP_PARAMETERS", "notebook_parameters", "check_parameters", "run_chapter", "run_main"]
 
 STATUS_PAGE = "book/status"
-# Notebooks that read what the others recorded (the Conclusions' scorecard): executed after
-# every other section notebook, though rendered where the table of contents puts them.
-RUN_LAST = ("book/conclusions",)
+
+
+def _run_last() -> tuple[str, ...]:
+    """Docnames of the chapters that read the others' records (:attr:`Chapter.reads_others`)."""
+    return tuple(c.docname for c in chapters() if c.reads_others)
+
+
+#: Notebooks that read what the others recorded (the Conclusions' scorecard): executed after
+#: every other section notebook, though rendered where the table of contents puts them.
+RUN_LAST = _run_last()
 # The parameters of every notebook that sweeps (precision.chapters.runs.sweep_options): how
 # and where its runs are computed, never what they compute.
 SWEEP_PARAMETERS = ("workers", "scheduler", "device")
@@ -452,15 +459,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run_command(parser: argparse.ArgumentParser, root: Path, args: argparse.Namespace) -> int:
     if args.list:
-        from ..chapters.profiles import FIXED
-
+        records = {c.name: c for c in chapters()}
         for docname in section_notebooks(root):
             knobs = notebook_parameters(root, docname)
             name = Path(docname).name
             print(f"{name}: " + ", ".join(f"{k}={v['default']}" for k, v in knobs.items()))
-            fixed = FIXED.get(CHAPTER_OF.get(name, name), ())
+            fixed = records[name].fixed if name in records else ()
             if fixed:
-                print(f"  fixed by the profile (precision/chapters/profiles.py): {', '.join(fixed)}")
+                print(f"  fixed by the profile (its chapter's module in precision/chapters/): {', '.join(fixed)}")
         return 0
     if not args.chapter:
         _refuse(parser, f"run needs a CHAPTER (see: {parser.prog.removesuffix(' run')} run --list)")

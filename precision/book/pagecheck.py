@@ -18,7 +18,7 @@ violation is one of these kinds:
     a role or directive that was not rendered (``{glue:text}`…```, ``{numref}``,
     ``{doc}``, a fence such as ````` ```{admonition} `````) or a ``{glue}`` leftover;
 ``knob``
-    the name of one of the chapter's knobs (:data:`precision.chapters.profiles.SIZES`) in
+    the name of one of the chapter's knobs (:attr:`precision.chapters.registry.Chapter.knobs`) in
     code font in a prose paragraph or list item, where the page should say its value
     ("fitted to `example_target` on its box"); a paragraph that is *about* the knobs —
     it says "knob", names the ``parameters`` cell, ``profiles.py`` or a ``-p`` option — and a
@@ -81,11 +81,11 @@ class Violation(NamedTuple):
 
 def page_knobs(docname: str) -> set[str]:
     """The knob names of the chapter a page belongs to (empty for pages that have none)."""
-    from ..chapters.profiles import CHAPTER_OF, SIZES
+    from ..chapters.registry import chapters
 
-    name = Path(docname).name
-    chapter = SIZES.get(CHAPTER_OF.get(name, name), {})
-    return {k for sizes in chapter.values() for k in sizes} - _GENERIC_KNOBS
+    records = {c.name: c for c in chapters()}
+    record = records.get(Path(docname).name)
+    return (set(record.knobs) if record else set()) - _GENERIC_KNOBS
 
 
 def _short(text: str, at: int = 0, width: int = 60) -> str:

@@ -92,10 +92,10 @@ def config_markdown(cfg: Any) -> str:
     per knob, this build's value beside the ``paper`` profile's (the authors' sizes)."""
     import dataclasses
 
-    from ..chapters import profiles
+    from ..chapters.registry import chapters
 
-    chapter = next((name for name, cls in profiles.CONFIGS.items() if isinstance(cfg, cls)), None)
-    paper = profiles.SIZES[chapter]["paper"] if chapter else {}
+    record = next((c for c in chapters() if c.config is not None and isinstance(cfg, c.config)), None)
+    paper = record.sizes("paper") if record else {}
     rows = [(f"`{f.name}`", _short(getattr(cfg, f.name)), _short(paper.get(f.name)))
             for f in dataclasses.fields(cfg) if f.name != "profile"]
     table = markdown_table(("knob", f"this build (`{cfg.profile}`)", "`paper` profile"), rows, align="lll")
@@ -105,11 +105,12 @@ def config_markdown(cfg: Any) -> str:
 
 def _show_configs_as_tables(shell: Any) -> None:
     """Let a cell that ends with a chapter's config show it as :func:`config_markdown`."""
-    from ..chapters import profiles
+    from ..chapters.registry import chapters
 
     formatter = shell.display_formatter.formatters["text/markdown"]
-    for cls in profiles.CONFIGS.values():
-        formatter.for_type(cls, config_markdown)
+    for record in chapters():
+        if record.config is not None:
+            formatter.for_type(record.config, config_markdown)
 
 
 def profile_box(chapter: str, profile_variable: str = "profile") -> None:

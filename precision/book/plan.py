@@ -21,11 +21,15 @@ from ..chapters import plan as cp
 from ..chapters.profiles import PROFILES
 from ..memory import format_bytes
 
-__all__ = ["TITLES", "main", "format_plan", "plan_json", "measured_seconds", "parse_bytes"]
+__all__ = ["main", "format_plan", "plan_json", "measured_seconds", "parse_bytes"]
 
-TITLES = {"introduction": "1 Introduction", "piecewise": "2 Piecewise linear", "nonlinear": "3 Nonlinear",
-          "optimization": "4 Optimization", "beyond": "6 Beyond the paper", "appendix-a": "Appendix A",
-          "appendix-b": "Appendix B", "appendix-c": "Appendix C", "appendix-d": "Appendix D"}
+
+
+def _title(chapter: str) -> str:
+    """A chapter's row label in the plan (``"2 Piecewise linear methods"``), from its record."""
+    from ..chapters.registry import get
+
+    return get(chapter).short
 
 
 def parse_bytes(text: str) -> float:
@@ -41,13 +45,10 @@ def parse_bytes(text: str) -> float:
 def measured_seconds(record_path: Path) -> dict[str, float]:
     """Measured wall seconds per chapter from a build record (only notebooks executed in it or
     reused from an earlier execution; a notebook re-run on a warm cache is not a cold time)."""
-    from ..chapters.profiles import CHAPTER_OF
-
     record = json.loads(Path(record_path).read_text())
     out = {}
     for entry in record.get("notebooks", []):
-        name = Path(entry["docname"]).name
-        out[CHAPTER_OF.get(name, name)] = float(entry["seconds"])
+        out[Path(entry["docname"]).name] = float(entry["seconds"])
     return out
 
 
@@ -120,7 +121,7 @@ def format_plan(plan: cp.Plan, measured: dict[str, float] | None = None) -> str:
     rows = []
     for c in plan.chapters:
         inline = len(c.works) - c.runs
-        row = [TITLES.get(c.chapter, c.chapter), f"{c.runs}" + (f" +{inline} inline" if inline else ""), str(c.shared),
+        row = [_title(c.chapter), f"{c.runs}" + (f" +{inline} inline" if inline else ""), str(c.shared),
                _hours(c.core_seconds), _duration(c.wall_s), _duration(c.alone_wall_s) if c.shared else "="]
         if measured:
             m = measured.get(c.chapter)
@@ -134,7 +135,7 @@ def format_plan(plan: cp.Plan, measured: dict[str, float] | None = None) -> str:
         m = sum(measured[c.chapter] for c in plan.chapters if c.chapter in measured)
         total += [_duration(m), f"{plan.wall_s / m:.2f}" if m else "—"]
     peak = max(plan.chapters, key=lambda c: c.peak)
-    total += [format_bytes(peak.peak), f"({TITLES.get(peak.chapter, peak.chapter)})"]
+    total += [format_bytes(peak.peak), f"({_title(peak.chapter)})"]
     widths = [max(len(r[i]) for r in [head, *rows, total]) for i in range(len(head))]
 
     def fmt(r: list[str]) -> str:
@@ -150,7 +151,7 @@ def format_plan(plan: cp.Plan, measured: dict[str, float] | None = None) -> str:
         for c, w, p in too_big:
             what, size = max(w.memory, key=lambda m: m[1])
             label, _, seed = w.label.rpartition(" seed ")
-            key = (TITLES.get(c.chapter, c.chapter), label or w.label, what, size, p)
+            key = (_title(c.chapter), label or w.label, what, size, p)
             groups.setdefault(key, []).append(seed if label else "")
         for (title, label, what, size, p), seeds in groups.items():
             times = f" (×{len(seeds)}, seeds {', '.join(seeds)})" if len(seeds) > 1 else ""
@@ -169,7 +170,7 @@ def format_plan(plan: cp.Plan, measured: dict[str, float] | None = None) -> str:
         for ch, s in by_chapter.items():
             labels = sorted({w.label.split(" (")[0] if w.kind == "delaunay" else w.label
                              for c, w in inline if c.chapter == ch})
-            lines.append(f"  {TITLES.get(ch, ch)}: {_duration(s)} — " + "; ".join(labels[:4])
+            lines.append(f"  {_title(ch)}: {_duration(s)} — " + "; ".join(labels[:4])
                          + (f"; … ({len(labels) - 4} more)" if len(labels) > 4 else ""))
     lines += ["", "Assumptions:"] + [f"  - {a}" for a in _assumptions(plan)]
     if measured:

@@ -106,7 +106,7 @@ def _check_fits(chapter: str, profile: str, overrides: dict[str, Any], sweep: di
     from ..chapters import plan
     from ..chapters.runs import Job
 
-    if chapter not in plan.CHAPTERS:
+    if chapter not in plan.chapter_names():
         return
     for batch in plan.chapter_batches(chapter, profile, **overrides):
         jobs = [item for item in batch.items if isinstance(item, Job)]
@@ -130,17 +130,18 @@ def check_run(docname: str, parameters: dict[str, Any], knobs: dict[str, dict[st
     ``ValueError`` (a bad value, an unreachable scheduler) or ``MemoryError`` (a run that
     cannot fit), each one sentence naming the parameter or the run.
     """
-    from ..chapters.profiles import CHAPTER_OF, CONFIGS, check_profile, resolve
+    from ..chapters.registry import chapters, check_profile
     from ..chapters.runs import sweep_options
     from ..sweep import SCHEDULER_ENV
 
     values = {**notebook_defaults(knobs), **parameters}
     name = Path(docname).name
-    chapter = CHAPTER_OF.get(name, name)
+    records = {c.name: c for c in chapters()}
+    chapter = name
     profile = check_profile(values.get("profile"))
     overrides = {k: v for k, v in values.items() if k != "profile" and k not in sweep_names}
-    if chapter in CONFIGS:
-        resolve(chapter, profile, **overrides)  # what the notebook's first cell after the parameters calls
+    if chapter in records and records[chapter].config is not None:
+        records[chapter].resolve(profile, **overrides)  # what the notebook's first cell after the parameters calls
     sweep: dict[str, Any] = {}
     if any(k in knobs for k in sweep_names):
         sweep = sweep_options(**{k: values[k] for k in sweep_names if k in values})

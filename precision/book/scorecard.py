@@ -377,8 +377,15 @@ class Claim:
         return tuple(inspect.signature(self.rule).parameters)
 
 
-_I, _P, _N, _O, _C = "book/introduction", "book/piecewise-linear", "book/nonlinear", "book/optimization", \
-    "book/conclusions"
+def _doc(chapter: str) -> str:
+    """The docname of a chapter, from its record (so a misspelt chapter fails at import)."""
+    from ..chapters.registry import get
+
+    return get(chapter).docname
+
+
+_I, _P, _N, _O, _C = (_doc(c) for c in ("introduction", "piecewise-linear", "nonlinear", "optimization", "conclusions"))
+_A, _B, _AC, _D = (_doc(c) for c in ("appendix-a", "appendix-b", "appendix-c", "appendix-d"))
 CLAIMS: tuple[Claim, ...] = (
     Claim("sec1-float64-precision", None, _I, "float64 sets the precision limit: machine epsilon, and the rounding "
           "error of the labels, of order ε·RMS(y) (rule: at most ε·RMS(y) on every target)", "ε₀ ≈ 1e-16 (2⁻⁵² ≈ 2.2e-16); labels ~2e-17 … 1.5e-16 RMSE",
@@ -461,19 +468,19 @@ CLAIMS: tuple[Claim, ...] = (
           "modularity (rule: recommend() gives the paper's method on each branch of Figure 10)",
           "the flowchart of Figure 10",
           _guide),
-    Claim("figA1-boost-vs-rescale", "A1", "book/appendix-a", "boosting's advantage is not just a rescaled loss",
+    Claim("figA1-boost-vs-rescale", "A1", _A, "boosting's advantage is not just a rescaled loss",
           "boosting beats training one net on a loss rescaled by the same factor",
           _boost_vs_rescale),
-    Claim("figA2-tau", "A2", "book/appendix-b", "low-curvature subspace steps: small thresholds τ help, large τ "
+    Claim("figA2-tau", "A2", _B, "low-curvature subspace steps: small thresholds τ help, large τ "
           "barely move the loss", "τ ≤ 1e-10 helps; τ ∈ {1e-6, 1e-8} barely moves",
           _tau),
-    Claim("figA3-bfgs-vs-adam", "A3", "book/appendix-c", "tanh nets: BFGS beats Adam on the 3-D equation and is "
+    Claim("figA3-bfgs-vs-adam", "A3", _AC, "tanh nets: BFGS beats Adam on the 3-D equation and is "
           "roughly similar on the others", "BFGS better on I.30.5, similar elsewhere",
           _bfgs_vs_adam),
-    Claim("figA4-canyon", "A4", "book/appendix-d", "after BFGS on y = x², a few top Hessian eigenvalues far above "
+    Claim("figA4-canyon", "A4", _D, "after BFGS on y = x², a few top Hessian eigenvalues far above "
           "the bulk (the canyon is clearer at low loss)", "a clear set of top eigenvalues",
           _canyon),
-    Claim("figA4-canyon-vs-adam", "A4", "book/appendix-d", "the canyon is clearer after BFGS (lower loss) than "
+    Claim("figA4-canyon-vs-adam", "A4", _D, "the canyon is clearer after BFGS (lower loss) than "
           "after Adam (rule, on the same net per target: BFGS's train RMSE lower, a larger share of eigenvalues "
           "more than 1e-9 below the top and no more within 1e-3 of it)",
           "clearer at lower loss",

@@ -13,7 +13,7 @@ from typing import Any
 from .. import numeric
 from ..cache import code_hash
 from ..chapters import authors
-from ..chapters.profiles import SIZES
+from ..chapters.registry import chapters, get
 from .text import markdown_table, number, seconds
 
 __all__ = ["build_report", "environment_report", "settings_table", "settings_tables"]
@@ -82,9 +82,6 @@ def environment_report() -> str:
 
 # --------------------------------------------------------------------------- settings
 SETTINGS_HEADER = ("knob", "paper's value", "`paper` profile", "`book` profile", "note")
-_CHAPTER_TITLES = {"piecewise": "Chapter 2, piecewise linear methods", "nonlinear": "Chapter 3, nonlinear methods",
-                   "optimization": "Chapter 4, optimization", "appendix-b": "Appendix B, low-curvature steps",
-                   "appendix-c": "Appendix C, tanh nets with BFGS", "appendix-d": "Appendix D, the landscape after BFGS"}
 
 
 def _format(value: Any) -> str:
@@ -105,7 +102,7 @@ def settings_rows(chapter: str) -> list[tuple[str, ...]]:
     rows = [SETTINGS_HEADER]
     for s in authors.settings_for(chapter):
         if s.is_knob:
-            paper, book = (_format(SIZES[chapter][p][s.knob]) for p in ("paper", "book"))
+            paper, book = (_format(get(chapter).sizes(p)[s.knob]) for p in ("paper", "book"))
             knob = f"`{s.knob}`"
         else:
             paper = book = "— (no knob)"
@@ -118,7 +115,7 @@ def settings_rows(chapter: str) -> list[tuple[str, ...]]:
 def settings_table(chapter: str) -> str:
     """Markdown: knob | the paper's value (with its citation) | the ``paper`` profile | the
     ``book`` profile | why the ``paper`` profile differs — from :data:`precision.chapters.authors.SETTINGS`
-    and :data:`precision.chapters.profiles.SIZES`."""
+    and the chapter's record (:mod:`precision.chapters.registry`)."""
     rows = settings_rows(chapter)
     return markdown_table(rows[0], rows[1:], align="lllll")
 
@@ -126,7 +123,7 @@ def settings_table(chapter: str) -> str:
 def settings_tables() -> str:
     """Markdown: one :func:`settings_table` per chapter that has settings of the authors, in book order."""
     parts = []
-    for chapter in SIZES:
-        if authors.settings_for(chapter):
-            parts += [f"**{_CHAPTER_TITLES.get(chapter, chapter)}** (`{chapter}`)", "", settings_table(chapter), ""]
+    for record in chapters():
+        if authors.settings_for(record.name):
+            parts += [f"**{record.heading}** (`{record.name}`)", "", settings_table(record.name), ""]
     return "\n".join(parts)

@@ -1,9 +1,9 @@
 """The authors' settings, knob by knob, with where each one is stated.
 
-:data:`SETTINGS` lists every value that the paper (``/work/shared/paper/precision-machine-learning.md``),
+:data:`SETTINGS` lists every value that the paper (Michaud, Liu & Tegmark, *Precision Machine Learning*, Entropy 2023),
 the figure-by-figure specification (``SPEC.md`` beside it, read from the authors' experiment
 code) or the authors' experiment code itself states for an experiment this book runs. A
-:class:`Setting` names a chapter of :data:`~precision.chapters.profiles.SIZES` and either one of
+:class:`Setting` names a chapter (:func:`precision.chapters.registry.get`) and either one of
 its config knobs or, with ``is_knob=False``, a setting that no knob expresses (the seed of a
 random draw, ...).
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .profiles import SIZES
+from .registry import get
 
 __all__ = ["Setting", "SETTINGS", "differs", "paper_value", "settings_for"]
 
@@ -46,7 +46,7 @@ class Setting:
 
 def paper_value(setting: Setting) -> Any:
     """The ``paper`` profile's value of the setting's knob (``None`` for a setting that is no knob)."""
-    return SIZES[setting.chapter]["paper"][setting.knob] if setting.is_knob else None
+    return get(setting.chapter).sizes("paper")[setting.knob] if setting.is_knob else None
 
 
 def differs(setting: Setting) -> bool:
@@ -63,25 +63,25 @@ _LOWCURV_NB = "authors' notebooks/low-curvature-subspace-training-mse.ipynb (ejm
 
 SETTINGS: tuple[Setting, ...] = (
     # ----------------------------------------------------------------- Chapter 2
-    Setting("piecewise", "fig1_steps", 25_000, f"{_SPEC} §2, Fig. 1 (a), (b)"),
-    Setting("piecewise", "equations", _FIG2_EQUATIONS, f"{_SPEC} §2, Fig. 2"),
-    Setting("piecewise", "simplex_sizes", (64, 256, 1024, 4096, 16_384, 65_536, 262_144), f"{_SPEC} §2, Fig. 2"),
-    Setting("piecewise", "simplex_seeds", 4, f"{_SPEC} §2, Fig. 2"),
-    Setting("piecewise", "net_sizes", "N from ~2.5e2 to ~2.6e5 (depth 2 widths 51…52 428, depth 3 13…509, "
+    Setting("piecewise-linear", "fig1_steps", 25_000, f"{_SPEC} §2, Fig. 1 (a), (b)"),
+    Setting("piecewise-linear", "equations", _FIG2_EQUATIONS, f"{_SPEC} §2, Fig. 2"),
+    Setting("piecewise-linear", "simplex_sizes", (64, 256, 1024, 4096, 16_384, 65_536, 262_144), f"{_SPEC} §2, Fig. 2"),
+    Setting("piecewise-linear", "simplex_seeds", 4, f"{_SPEC} §2, Fig. 2"),
+    Setting("piecewise-linear", "net_sizes", "N from ~2.5e2 to ~2.6e5 (depth 2 widths 51…52 428, depth 3 13…509, "
             "depth 4 9…360)", f"{_SPEC} §2, Fig. 2",
             note="the authors state the range only; the `paper` profile covers it with the ×4 grid 256…262 144 "
                  "and picks each depth's width for every N"),
-    Setting("piecewise", "depths", (2, 3, 4), f"{_SPEC} §2, Fig. 2"),
-    Setting("piecewise", "seeds", 4, f"{_SPEC} §2, Fig. 2 and conventions (median over 4 seeds)"),
-    Setting("piecewise", "steps", 20_000, f"{_SPEC} conventions (Adam in sweeps)"),
-    Setting("piecewise", "batch_cap", 10_000, f"{_SPEC} conventions (ReLU sweeps, Fig. 2)"),
-    Setting("piecewise", "n_test", 30_000, f"{_SPEC} conventions (test inputs)"),
-    Setting("piecewise", "modular_targets", ("I.8.14", "II.6.15a"), f"{_SPEC} §2, Fig. 3"),
-    Setting("piecewise", "modular_node_depths", (2, 3), f"{_SPEC} §2, Fig. 3 (I.8.14 depth 4 or 6 in two "
+    Setting("piecewise-linear", "depths", (2, 3, 4), f"{_SPEC} §2, Fig. 2"),
+    Setting("piecewise-linear", "seeds", 4, f"{_SPEC} §2, Fig. 2 and conventions (median over 4 seeds)"),
+    Setting("piecewise-linear", "steps", 20_000, f"{_SPEC} conventions (Adam in sweeps)"),
+    Setting("piecewise-linear", "batch_cap", 10_000, f"{_SPEC} conventions (ReLU sweeps, Fig. 2)"),
+    Setting("piecewise-linear", "n_test", 30_000, f"{_SPEC} conventions (test inputs)"),
+    Setting("piecewise-linear", "modular_targets", ("I.8.14", "II.6.15a"), f"{_SPEC} §2, Fig. 3"),
+    Setting("piecewise-linear", "modular_node_depths", (2, 3), f"{_SPEC} §2, Fig. 3 (I.8.14 depth 4 or 6 in two "
             "stages, II.6.15a depth 6 or 9 in three)"),
-    Setting("piecewise", "modular_sizes", "N up to ~1e6", _CODE,
+    Setting("piecewise-linear", "modular_sizes", "N up to ~1e6", _CODE,
             note="the authors' end point only; the `paper` profile continues its ×4 grid from 256 to 1 048 576"),
-    Setting("piecewise", "modular_batch_cap", 30_000, f"{_SPEC} conventions (30 000 for tanh/modular); {_CODE} "
+    Setting("piecewise-linear", "modular_batch_cap", 30_000, f"{_SPEC} conventions (30 000 for tanh/modular); {_CODE} "
             "(MAX_BATCH_SIZE 30 000 for the modular nets and their dense baselines)"),
     # ----------------------------------------------------------------- Chapter 3
     Setting("nonlinear", "sizes_1d", tuple(int(1.5**i) for i in range(6, 37)),

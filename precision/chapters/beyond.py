@@ -39,10 +39,15 @@ import numpy as np
 import torch
 
 from ..targets import Dataset, Target, get_target, sample, target_by_name, to_unit_box
+from ..checks import check_nonnegative_int, check_positive_float, check_positive_int
+from ..targets import check_targets
+from . import costs
+from .registry import Chapter, knob, register
 from .runs import Job
 
 __all__ = ["METHODS", "TARGETS", "BeyondRun", "beyond_data", "run_beyond", "label_floor", "beyond_configs",
-           "run_cost", "chebyshev_curves", "DimsRun", "run_dims", "dims_configs", "dims_cheb_skip"]
+           "run_cost", "chebyshev_curves", "DimsRun", "run_dims", "dims_configs", "dims_cheb_skip", "BeyondConfig",
+           "batches", "CHAPTER"]
 
 METHODS = ("adam", "bfgs", "pipeline", "lm", "lm-boost", "multistage", "chebyshev-interp", "chebyshev-lstsq")
 TARGETS = ("Z.001", "teacher", "Z.009", "Z.002", "Z.008")
@@ -73,6 +78,37 @@ class BeyondRun(Job):
     solver: str = "cholesky"
     floor_points: int = 200
     seed: int = 0
+
+    def work(self) -> costs.Work:
+        """Operation counts and large allocations (:mod:`precision.chapters.costs`)."""
+        d = target_by_name(self.target).d
+        P = costs.mlp_params(d, self.width, self.depth)
+        n = self.n_train
+        u = costs.units(self)
+        mem = [costs.data_mem(n, self.n_test, d)]
+        if self.method == "adam":
+            ops = costs.ops(costs.adam(self.steps, n, P, u))
+            mem += costs.net_mem(n, self.width, self.depth, P)
+        elif self.method == "bfgs":
+            ops = costs.ops(costs.bfgs(self.steps, n, P, u))
+            mem += costs.net_mem(n, self.width, self.depth, P, True)
+        elif self.method == "pipeline":
+            stage = costs.ops(costs.bfgs(self.steps, n, P, u),
+                              costs.lowcurv(self.lowcurv_steps, 10, n, P, u) if self.lowcurv_steps else {})
+            ops = tuple((k, v * self.stages) for k, v in stage)
+            mem += costs.net_mem(n, self.width, self.depth, P, True) + costs.hess_mem(n, self.width, self.depth, P)
+        elif self.method in ("lm", "lm-boost", "multistage"):
+            stages = 1 if self.method == "lm" else self.stages
+            grows = self.method == "multistage"
+            per = [costs.ops(costs.adam(self.adam_steps, n * (self.data_growth ** k if grows else 1), P, u),
+                             costs.lm(self.steps, n * (self.data_growth ** k if grows else 1), P)) for k in range(stages)]
+            ops = costs.ops(*(dict(p) for p in per))
+            mem += costs.lm_mem(n * (self.data_growth ** (stages - 1) if grows else 1), P)
+        else:  # Chebyshev: a small least-squares or interpolation problem
+            coef = float(self.steps + 1) ** d
+            ops = costs.ops({"lm": n * coef * coef / max(P, 1) ** 2, "lm_step": 1})
+            mem += [(f"Chebyshev basis {n:,}×{coef:,.0f}", 2.0 * n * coef * 8)]
+        return costs.Work(f"{self.method} on {self.target}", self.method, ops, tuple(mem), self)
 
     def run(self) -> dict[str, Any]:
         return run_beyond(self)
@@ -297,6 +333,25 @@ class DimsRun(Job):
     time_limit: float = 600.0
     seed: int = 0
 
+    def work(self) -> costs.Work:
+        """Budgets left to the adaptive schedule are counted at :data:`precision.multistage.AUTO`'s
+        typical use (3 stages, Adam in stage 1, 1000 LM steps each, later stages on 4 points per
+        parameter)."""
+        from ..multistage import AUTO
+
+        d = target_by_name(self.target).d
+        per = []
+        for k in range(self.stages or 3):
+            width = self.width if k == 0 else self.later_width
+            P = costs.mlp_params(d, width, 3)
+            n = self.n_train if k == 0 else max(self.n_train, AUTO["points_per_param"] * P)
+            adam = self.adam_steps or (AUTO["adam_first"] if k == 0 else 0)
+            per.append(costs.ops(costs.adam(adam, n, P, 2 * width), costs.lm(self.steps or 1000, n, P)))
+        P = costs.mlp_params(d, self.later_width, 3)
+        n = max(self.n_train, AUTO["points_per_param"] * P)
+        return costs.Work(f"adaptive multi-stage on {self.target}", "multistage", costs.ops(*(dict(p) for p in per)),
+                          (costs.data_mem(n, self.n_test, d), *costs.lm_mem(n, P)), self)
+
     def run(self) -> dict[str, Any]:
         return run_dims(self)
 
@@ -386,3 +441,100 @@ def dims_configs(cfg: Any) -> dict[str, dict[str, Job]]:
             runs["chebyshev-lstsq"] = BeyondRun(method="chebyshev-lstsq", steps=degree, **common)
         out[name] = runs
     return out
+
+
+# --------------------------------------------------------------------------- the chapter
+@dataclass(frozen=True)
+class BeyondConfig:
+    """Chapter 6's sizes: every method (Adam, BFGS, the paper's pipeline, Levenberg–Marquardt,
+    LM + boosting, multi-stage nets, Chebyshev) on 1D targets and xy. ``*_2d`` knobs apply to 2D
+    targets. Multi-stage runs ``ms_adam_steps`` Adam then ``ms_steps`` LM steps per stage;
+    ``ms_growth_2d`` multiplies the 2D training set per stage.
+
+    ``dims_*`` knobs are the section "Beyond one dimension": its targets (any dimension),
+    training points of those with 3 or more inputs (1-D and 2-D ones reuse ``n_train`` /
+    ``n_train_2d`` and the comparison's runs, its multi-stage run included); for 3 or more
+    inputs the width of multi-stage stages 2, 3, …, the multi-stage budgets (stages, LM steps
+    and Adam steps per stage; 0 = adaptive, see :data:`precision.multistage.AUTO`), its
+    wall-clock cap per fit, and the Chebyshev degree per axis in 3 or more dimensions."""
+
+    profile: str = "book"
+    targets: tuple[str, ...] = knob(check_targets, TARGETS)
+    n_train: int = knob(check_positive_int, 2000, fixed=True)
+    n_train_2d: int = knob(check_positive_int, 2000, fixed=True)
+    n_test: int = knob(check_positive_int, 5000, fixed=True)
+    width: int = knob(check_positive_int, 20, fixed=True)
+    adam_steps: int = knob(check_positive_int, 5000, fixed=True)
+    adam_lr: float = knob(check_positive_float, 1e-3, fixed=True)
+    bfgs_steps: int = knob(check_positive_int, 3000, fixed=True)
+    pipeline_bfgs_steps: int = knob(check_positive_int, 2000, fixed=True)
+    lowcurv_steps: int = knob(check_positive_int, 20, fixed=True)
+    lm_steps: int = knob(check_positive_int, 400, fixed=True)
+    lm_boost_steps: int = knob(check_positive_int, 200, fixed=True)
+    ms_stages: int = knob(check_positive_int, 2, fixed=True)
+    ms_steps: int = knob(check_positive_int, 500, fixed=True)
+    ms_steps_2d: int = knob(check_positive_int, 1700, fixed=True)
+    ms_adam_steps: int = knob(check_positive_int, 500, fixed=True)
+    ms_adam_steps_2d: int = knob(check_positive_int, 2000, fixed=True)
+    ms_growth_2d: int = knob(check_positive_int, 2, fixed=True)
+    cheb_degree: int = knob(check_positive_int, 30, fixed=True)
+    cheb_degree_2d: int = knob(check_positive_int, 4, fixed=True)
+    floor_points: int = knob(check_positive_int, 200, fixed=True)
+    seed: int = knob(check_nonnegative_int, 0, fixed=True)
+    dims_targets: tuple[str, ...] = knob(check_targets, ("Z.002", "Z.008", "I.14.3", "I.11.19"))  # d = 1, 2, 3, 6
+    dims_n_train: int = knob(check_positive_int, 5000)
+    dims_later_width: int = knob(check_positive_int, 30, fixed=True)
+    dims_ms_stages: int = knob(check_nonnegative_int, 0, fixed=True)
+    dims_ms_steps: int = knob(check_nonnegative_int, 0, fixed=True)
+    dims_ms_adam_steps: int = knob(check_nonnegative_int, 0, fixed=True)
+    # a safety net: the 3-D and 6-D fits stop by themselves after about 2 CPU min, but a 240 s cap
+    # cut the 6-D one on a machine loaded 2× over
+    dims_time_limit: float = knob(check_positive_float, 600.0)
+    dims_cheb_degree: int = knob(check_positive_int, 6, fixed=True)
+
+
+# book: every neural method within 5 minutes of one core per target, Chapters 5 and 6 within ~10 min on
+# 2 cores; the multi-stage runs keep the budget that reaches the goals (the chapter shows whether it
+# did), the baselines get less than there (Adam and BFGS stall long before it runs out anyway)
+SMOKE = dict(n_train=150, n_train_2d=200, n_test=500, width=5, adam_steps=200, bfgs_steps=100, pipeline_bfgs_steps=100,
+             lowcurv_steps=3, lm_steps=20, lm_boost_steps=15, ms_steps=20, ms_steps_2d=20, ms_adam_steps=50,
+             ms_adam_steps_2d=50, cheb_degree_2d=3, floor_points=20, dims_n_train=300, dims_later_width=5,
+             dims_ms_stages=2, dims_ms_steps=10, dims_ms_adam_steps=30, dims_time_limit=30.0, dims_cheb_degree=3)
+PAPER = dict(n_train=5000, n_train_2d=5000, n_test=30_000, adam_steps=30_000, bfgs_steps=25_000,
+             pipeline_bfgs_steps=25_000, lowcurv_steps=100, lm_steps=1500, lm_boost_steps=750, ms_steps=1000,
+             ms_steps_2d=1500, ms_adam_steps=2000, ms_adam_steps_2d=3000, floor_points=500, dims_n_train=20_000,
+             dims_time_limit=1800.0, dims_cheb_degree=8)
+
+
+def batches(cfg: BeyondConfig) -> list[costs.Batch]:
+    """The notebook's work at ``cfg``, one batch per ``run_jobs`` call (or inline work), in its order.
+
+    Parameters
+    ----------
+    cfg
+        The resolved config.
+
+    Returns
+    -------
+    list of Batch
+        The label floors (inline), every method on every target, "Beyond one dimension", and
+        the Chebyshev curves (inline).
+    """
+    floors = costs.floors_work(f"float64 label floors of {len(cfg.targets)} targets (mpmath, 2000 points)",
+                               len(cfg.targets), 2000, 1)
+    cheb = []
+    for name in cfg.targets:
+        two_d = target_by_name(name).d > 1
+        top = cfg.cheb_degree_2d + 8 if two_d else cfg.cheb_degree + 10
+        n = cfg.n_train_2d if two_d else cfg.n_train
+        cheb.append(sum(n * float(k + 1) ** (2 if two_d else 1) * (k + 1) ** (2 if two_d else 1)
+                        for k in range(1, top + 1)))
+    return [costs.Batch("label floors", (floors,), True),
+            costs.Batch("Chapter 6: every method on every target", tuple(beyond_configs(cfg))),
+            costs.Batch("Chapter 6: beyond one dimension",
+                        tuple(job for runs in dims_configs(cfg).values() for job in runs.values())),
+            costs.Batch("Chebyshev curves", (costs.inline("Chebyshev curves (least squares per degree)", "chebyshev",
+                                                          {"lm": sum(cheb) / 400.0}),), True)]
+
+
+CHAPTER = register(Chapter("beyond", "6", "Beyond the paper", BeyondConfig, SMOKE, PAPER, batches))

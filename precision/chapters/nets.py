@@ -23,6 +23,7 @@ from ..targets import check_equation, get_target, sample
 from ..checks import check_positive_int
 from ..fitting import fit_simplex
 from ..optimizers import train_adam, train_bfgs
+from . import costs
 from .runs import Job, one_thread_in_workers
 
 __all__ = ["NetRun", "SimplexRun", "run_net", "run_simplex", "net_cost", "build_net", "net_params", "width_for",
@@ -54,6 +55,26 @@ class NetRun(Job):
     standardize: bool = True
     n_train: int | None = None
 
+    def work(self) -> costs.Work:
+        """Operation counts and large allocations (:mod:`precision.chapters.costs`)."""
+        from ..targets import get_target
+
+        d = get_target(self.target).d
+        P = net_params(self.target, self.depth, self.width, self.architecture)
+        n = self.n_train or max(1, P // (d + 1))
+        label = (f"{self.activation} {self.architecture} net {self.target} depth {self.depth} P={P:,} "
+                 f"{self.optimizer} seed {self.seed}")
+        u = costs.units(self)
+        if self.optimizer == "adam":
+            batch = min(n, self.batch_cap)
+            evals = 100 * (n + self.n_test) if n > self.batch_cap else n + self.n_test
+            ops = costs.ops(costs.adam(self.steps, batch, P, u), {"adam_flop": evals * P / 3, "adam_act": evals * u / 3})
+            mem = [costs.data_mem(n, self.n_test, d), *costs.net_mem(batch, u, 2, P)]
+        else:
+            ops = costs.ops(costs.bfgs(self.steps, n, P, u))
+            mem = [costs.data_mem(n, self.n_test, d), *costs.net_mem(n, u, 2, P, dense_curvature=True)]
+        return costs.Work(label, f"{self.optimizer}", ops, tuple(mem), self)
+
     def run(self) -> dict[str, Any]:
         return run_net(self)
 
@@ -69,6 +90,15 @@ class SimplexRun(Job):
     n_train: int
     seed: int = 0
     n_test: int = 30_000
+
+    def work(self) -> costs.Work:
+        """Operation counts and large allocations (:mod:`precision.chapters.costs`)."""
+        from ..targets import get_target
+
+        d = get_target(self.target).d
+        return costs.Work(f"simplex {self.target} (d={d}) |D|={self.n_train:,} seed {self.seed}", "delaunay",
+                          costs.ops(costs.delaunay(d, self.n_train, self.n_test)),
+                          tuple(costs.simplex_mem(d, self.n_train, self.n_test)), self)
 
     def run(self) -> dict[str, Any]:
         return run_simplex(self)

@@ -17,12 +17,18 @@ import numpy as np
 from ..splines import fit_grid, loglog_slope, test_grid, test_points
 from .nets import NetRun, width_for
 from .piecewise_linear import figure2_configs
-from .profiles import SPLINE_TESTS, resolve
+from ..checks import check_choice, check_positive_int, check_sizes
+from ..targets import check_equations
+from . import costs
+from .registry import Chapter, knob, register
 
 __all__ = ["SplineCurve", "CurveResult", "FIGURE4", "figure4_target", "run_curve", "ConventionRow",
            "compare_conventions", "convention_summary", "test_set_words", "test_sets_sentence", "SolverTrapRow",
            "solver_trap", "tanh_configs", "relu_configs", "TANH_BATCH_CAP", "SPLINE_TESTS", "TEST_GRIDS",
-           "RANDOM_TEST_SHRINK"]
+           "RANDOM_TEST_SHRINK", "NonlinearConfig", "batches", "CHAPTER"]
+
+#: Figure 4's test sets (:class:`NonlinearConfig`).
+SPLINE_TESTS = ("uniform", "grid")
 
 #: Adam's full-batch limit for tanh nets (paper: 30 000 for tanh sweeps).
 TANH_BATCH_CAP = 30_000
@@ -332,5 +338,103 @@ def relu_configs(equations: Sequence[str], profile: str) -> tuple[list, list]:
     """Chapter 2's simplex and ReLU runs (:func:`precision.chapters.piecewise_linear.figure2_configs` at
     ``profile``) restricted to ``equations``: the very configs Chapter 2 trained, so a sweep over
     them is answered from Chapter 2's cache."""
-    simplex, nets = figure2_configs(resolve("piecewise", profile))
+    from .registry import get
+
+    simplex, nets = figure2_configs(get("piecewise-linear").resolve(profile))
     return [c for c in simplex if c.target in equations], [c for c in nets if c.target in equations]
+
+
+# --------------------------------------------------------------------------- the chapter
+def _check_spline_test(name: str, value) -> str:
+    return check_choice(name, value, SPLINE_TESTS)
+
+
+@dataclass(frozen=True)
+class NonlinearConfig:
+    """Chapter 3's sizes: Figure 4 (spline scaling), Figure 5 (tanh vs ReLU vs simplex), Figure 6
+    (I.11.19 and the multiplication gadget).
+
+    ``spline_test`` is Figure 4's test set, one of :data:`SPLINE_TESTS`: ``"uniform"``,
+    ``spline_n_test`` random points in the central 80 % of each box (SPEC conventions), or
+    ``"grid"``, the authors' evenly spaced test grids in 1-D and 2-D (:data:`TEST_GRIDS`; 3-D
+    stays on random points, as theirs did). ``spline_seeds`` random test draws are averaged
+    for every curve tested on random points."""
+
+    profile: str = "book"
+    spline_n_test: int = knob(check_positive_int, 30_000, fixed=True)
+    spline_test: str = knob(_check_spline_test, "uniform")
+    spline_seeds: int = knob(check_positive_int, 1, fixed=True)
+    sizes_1d: tuple[int, ...] = knob(check_sizes, (4, 6, 8, 11, 16, 23, 32, 45, 64, 90, 128, 256, 512, 1024, 2048))
+    sizes_2d: tuple[int, ...] = knob(check_sizes, (6, 8, 11, 16, 23, 32, 45, 64, 90, 128, 181, 256))
+    sizes_3d: tuple[int, ...] = knob(check_sizes, (6, 8, 10, 14, 20, 28, 40, 48, 64, 80, 96))
+    equations: tuple[str, ...] = knob(check_equations, ("I.30.5", "I.8.14", "I.44.4", "II.6.15a"))
+    net_sizes: tuple[int, ...] = knob(check_sizes, (256, 1024, 4096))
+    depths: tuple[int, ...] = knob(check_sizes, (2, 3, 4))
+    seeds: int = knob(check_positive_int, 1)
+    steps: int = knob(check_positive_int, 4000)
+    n_test: int = knob(check_positive_int, 5000, fixed=True)
+    simplex_sizes: tuple[int, ...] = knob(check_sizes, (256, 1024))
+    simplex_seeds: int = knob(check_positive_int, 1, fixed=True)
+    gadget_points: int = knob(check_positive_int, 10_000, fixed=True)
+
+
+SMOKE = dict(spline_n_test=5000, net_sizes=(128, 512), steps=300, n_test=2000, simplex_sizes=(64,), gadget_points=2000)
+#: The paper's network sizes (Figures 5, 6a; Appendix C's BFGS sweep stops one short).
+PAPER_NET_SIZES = (256, 1024, 4096, 16_384, 65_536, 262_144)
+# Figure 4 as the authors ran it: their grids (precision.chapters.authors: D = ⌊1.5^i⌋ points,
+# i = 6…36 in 1-D; ⌊√⌊1.5^i⌋⌋ points per side, i = 9…35, in 2-D), their test grids, 4 test draws in 3-D
+PAPER = dict(spline_test="grid", spline_seeds=4, sizes_1d=tuple(int(1.5**i) for i in range(6, 37)),
+             sizes_2d=tuple(int(int(1.5**i) ** 0.5) for i in range(9, 36)), net_sizes=PAPER_NET_SIZES, seeds=4,
+             steps=20_000, n_test=30_000, simplex_sizes=(64, 256, 1024, 4096, 16_384, 65_536, 262_144),
+             simplex_seeds=4, gadget_points=30_000)
+
+
+def _spline_work(cfg: NonlinearConfig) -> list[costs.Work]:
+    grids = {1: cfg.sizes_1d, 2: cfg.sizes_2d, 3: cfg.sizes_3d}
+    out = []
+    for curve in FIGURE4:
+        lowest = 2 if curve.order == "simplex" else int(curve.order) + 1
+        sizes = sorted({int(n) for n in grids[curve.dim] if n >= lowest} | set(curve.fit_sizes))
+        # simplex on a grid: the Kuhn triangulation, located arithmetically (no Delaunay): d + 1 values a point
+        k = curve.dim + 1 if curve.order == "simplex" else (int(curve.order) + 1) ** curve.dim
+        ops = costs.ops({"spline": sum(float(n) ** curve.dim * k + cfg.spline_n_test * k for n in sizes)})
+        biggest = max(sizes) ** curve.dim
+        mem = [(f"grid of {biggest:,} points", 8.0 * biggest * 8 + 4.0 * cfg.spline_n_test * k * 8)]
+        out.append(costs.Work(f"Figure 4 {curve.dim}D {curve.label} ({len(sizes)} grids, up to {biggest:,} points)",
+                              "spline", ops, tuple(mem), None, True))
+    return out
+
+
+def fig6_simplex(cfg: NonlinearConfig) -> list:
+    """Figure 6a's simplex runs on I.11.19."""
+    from .nets import SimplexRun
+
+    return [SimplexRun("I.11.19", n, s, n_test=cfg.n_test) for n in cfg.simplex_sizes for s in range(cfg.simplex_seeds)]
+
+
+def batches(cfg: NonlinearConfig) -> list[costs.Batch]:
+    """The notebook's work at ``cfg``, one batch per ``run_jobs`` call (or inline work), in its order.
+
+    Parameters
+    ----------
+    cfg
+        The resolved config.
+
+    Returns
+    -------
+    list of Batch
+        The solver trap and Figure 4's splines (inline), Figure 5's simplex and ReLU runs
+        (Chapter 2's, from its cache) and tanh nets, Figure 6a's tanh nets and simplex runs.
+    """
+    simplex, relu = relu_configs(cfg.equations, cfg.profile)
+    tanh = tanh_configs(cfg.equations, cfg.depths, cfg.net_sizes, cfg.seeds, cfg.steps, cfg.n_test)
+    fig6 = tanh_configs(("I.11.19",), cfg.depths, cfg.net_sizes, cfg.seeds, cfg.steps, cfg.n_test)
+    trap = costs.inline("scipy solver trap (2D cubic/quintic, 16–64 per side)", "spline",
+                        {"spline": 3 * sum(float(n) ** 2 * 36 + 5000 * 36 for n in (16, 32, 64))})
+    return [costs.Batch("solver trap", (trap,), True), costs.Batch("Figure 4 splines", tuple(_spline_work(cfg)), True),
+            costs.Batch("Figure 5: simplex (Chapter 2)", tuple(simplex)),
+            costs.Batch("Figure 5: ReLU (Chapter 2)", tuple(relu)), costs.Batch("Figure 5: tanh nets", tuple(tanh)),
+            costs.Batch("Figure 6a: tanh nets", tuple(fig6)), costs.Batch("Figure 6a: simplex", tuple(fig6_simplex(cfg)))]
+
+
+CHAPTER = register(Chapter("nonlinear", "3", "Nonlinear methods", NonlinearConfig, SMOKE, PAPER, batches))

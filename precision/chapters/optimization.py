@@ -51,12 +51,20 @@ from ..models import mlp, n_params
 from ..optimizers import OPTIMIZERS, TrainResult, train_adam, train_bfgs
 from ..checks import check_bool, check_positive_float, check_positive_floats, check_positive_int
 from ..targets import Dataset, sample, target_by_name
-from .profiles import LOWCURV_MODES
+from ..checks import check_nonnegative_int, check_sizes
+from ..targets import check_target, check_targets
+from . import costs
+from .registry import Chapter, knob, register
 from .runs import Job, run_jobs
 
 __all__ = ["AUTHORS_TEST_SHRINK", "CurveRun", "PipelineRun", "RescaleRun", "TauRun", "SpectrumRun", "get_data", "pipeline_for",
-           "figure_jobs", "pipeline_stages", "PHASES", "LOWCURV_MODES", "SEARCH_HIGH", "tau_start", "adam_twin", "canyon_stats",
+           "figure_jobs", "pipeline_stages", "PHASES", "LOWCURV_MODES", "SEARCH_HIGH", "tau_start", "adam_twin", "canyon_stats", "OptimizationConfig", "check_lowcurv_mode", "chapter4", "batches", "CHAPTER",
            "lowcurv_convention", "gradient_share", "figure7_run"]
+
+#: The two conventions of the low-curvature steps: "book" takes a step only when it lowers the
+#: training loss and stops when none does; "authors" takes every step the line search returns
+#: and runs all of them.
+LOWCURV_MODES = ("book", "authors")
 
 PHASES = ("BFGS", "low-curvature")
 
@@ -73,6 +81,12 @@ def get_data(target: str, n_train: int, n_test: int, seed: int = 0,
     points uniform in the box shrunk about its centre to ``test_shrink`` of each side (the
     authors' scripts: 1.0, the whole box)."""
     return sample(target_by_name(target), n_train, n_test, seed=seed, test_shrink=test_shrink)
+
+
+def _pipeline_sizes(p: "PipelineRun") -> tuple[int, int, int]:
+    """Inputs, parameters and hidden units of a pipeline's net (for :meth:`Job.work`)."""
+    d = target_by_name(p.target).d
+    return d, costs.mlp_params(d, p.width, p.depth), costs.units(p)
 
 
 @dataclass(frozen=True)
@@ -93,6 +107,26 @@ class CurveRun(Job):
     record_every: int = 50
     spectrum: bool = False
     test_shrink: float = AUTHORS_TEST_SHRINK
+
+    def work(self) -> costs.Work:
+        """Operation counts and large allocations (:mod:`precision.chapters.costs`)."""
+        d = target_by_name(self.target).d
+        P = costs.mlp_params(d, self.width, self.depth)
+        u = costs.units(self)
+        record = self.steps / self.record_every * (self.n_train + self.n_test) * P / 3
+        mem = [costs.data_mem(self.n_train, self.n_test, d)]
+        if self.optimizer == "adam":
+            ops = costs.ops(costs.adam(self.steps, self.n_train, P, u), {"adam_flop": record})
+            mem += costs.net_mem(self.n_train, self.width, self.depth, P)
+        else:
+            ops = costs.ops(costs.bfgs(self.steps, self.n_train, P, u), {"bfgs_flop": record})
+            mem += costs.net_mem(self.n_train, self.width, self.depth, P, True)
+        if self.spectrum:
+            ops = costs.ops(dict(ops), costs.hessians(1, self.n_train, P))
+            mem += costs.hess_mem(self.n_train, self.width, self.depth, P)
+        label = f"{self.target} width {self.width} {self.optimizer}" + (f" lr {self.lr:g}" if self.optimizer == "adam"
+                                                                         else "")
+        return costs.Work(label, self.optimizer, ops, tuple(mem), self)
 
     def run(self) -> dict[str, Any]:
         return _one_thread(run_curve, self)
@@ -133,6 +167,21 @@ class PipelineRun(Job):
     search_zooms: int = 4
     always_step: bool = False
 
+    def work(self) -> costs.Work:
+        """Operation counts and large allocations (:mod:`precision.chapters.costs`)."""
+        d = target_by_name(self.target).d
+        P = costs.mlp_params(d, self.width, self.depth)
+        u = costs.units(self)
+        stage = costs.ops(costs.bfgs(self.bfgs_steps, self.n_train, P, u),
+                          costs.lowcurv(self.lowcurv_steps, self.hessian_every, self.n_train, P, u)
+                          if self.lowcurv_steps else {})
+        ops = tuple((k, v * self.stages) for k, v in stage)
+        mem = [costs.data_mem(self.n_train, self.n_test, d), *costs.net_mem(self.n_train, self.width, self.depth, P, True)]
+        if self.lowcurv_steps:
+            mem += costs.hess_mem(self.n_train, self.width, self.depth, P)
+        return costs.Work(f"pipeline {self.target} n={self.n_train:,} P={P} ×{self.stages}", "pipeline", ops,
+                          tuple(mem), self)
+
     def run(self) -> dict[str, Any]:
         return _one_thread(run_pipeline, self)
 
@@ -155,6 +204,23 @@ class RescaleRun(Job):
 
     pipeline: PipelineRun
 
+    def needs(self) -> tuple[Job, ...]:
+        """The pipeline whose stored parameters the run starts from."""
+        return (self.pipeline,)
+
+    def work(self) -> costs.Work:
+        """From the converged stage-1 point BFGS and the low-curvature steps stop early: counted as
+        :data:`~precision.chapters.costs.RESCALE_FRACTION` of their budgets (measured at the book
+        profile: 1.6 s of 76 s)."""
+        p = self.pipeline
+        d, P, u = _pipeline_sizes(p)
+        ops = tuple((k, v * costs.RESCALE_FRACTION) for k, v in costs.ops(
+            costs.bfgs(p.bfgs_steps, p.n_train, P, u),
+            costs.lowcurv(p.lowcurv_steps, p.hessian_every, p.n_train, P, u) if p.lowcurv_steps else {}))
+        mem = [costs.data_mem(p.n_train, p.n_test, d), *costs.hess_mem(p.n_train, p.width, p.depth, P),
+               *costs.net_mem(p.n_train, p.width, p.depth, P, True)]
+        return costs.Work(f"rescaled single net {p.target}", "RescaleRun", ops, tuple(mem), self)
+
     def run(self) -> dict[str, Any]:
         return _one_thread(run_rescale, self)
 
@@ -171,6 +237,18 @@ class TauRun(Job):
     hessian_every: int = 1
     always_step: bool = False
 
+    def needs(self) -> tuple[Job, ...]:
+        """The pipeline whose stored parameters the run starts from."""
+        return (self.pipeline,)
+
+    def work(self) -> costs.Work:
+        """Operation counts and large allocations (:mod:`precision.chapters.costs`)."""
+        p = self.pipeline
+        d, P, u = _pipeline_sizes(p)
+        mem = [costs.data_mem(p.n_train, p.n_test, d), *costs.hess_mem(p.n_train, p.width, p.depth, P)]
+        return costs.Work(f"low-curvature steps {p.target} tau={self.tau:g}", "lowcurv",
+                          costs.ops(costs.lowcurv(self.steps, self.hessian_every, p.n_train, P, u)), tuple(mem), self)
+
     def run(self) -> dict[str, Any]:
         return _one_thread(run_tau, self)
 
@@ -180,6 +258,18 @@ class SpectrumRun(Job):
     """Appendix D: the Hessian spectrum at the pipeline's stage-1 BFGS point."""
 
     pipeline: PipelineRun
+
+    def needs(self) -> tuple[Job, ...]:
+        """The pipeline whose stored parameters the run starts from."""
+        return (self.pipeline,)
+
+    def work(self) -> costs.Work:
+        """Operation counts and large allocations (:mod:`precision.chapters.costs`)."""
+        p = self.pipeline
+        d, P, _ = _pipeline_sizes(p)
+        mem = [costs.data_mem(p.n_train, p.n_test, d), *costs.hess_mem(p.n_train, p.width, p.depth, P)]
+        return costs.Work(f"Hessian spectrum {p.target} P={P}", "SpectrumRun", costs.ops(costs.hessians(1, p.n_train, P)),
+                          tuple(mem), self)
 
     def run(self) -> dict[str, Any]:
         return _one_thread(run_spectrum, self)
@@ -473,3 +563,123 @@ def figure_jobs(cfg: Any, figure: int) -> dict[str, list]:
                         record_every=max(1, cfg.bfgs_steps // 200), test_shrink=AUTHORS_TEST_SHRINK)
         jobs[t] = {"adam": adam, "bfgs": bfgs, "pipeline": pipeline_for(cfg, t)}
     return jobs
+
+
+# --------------------------------------------------------------------------- the chapter
+def check_lowcurv_mode(name: str, value: Any) -> str:
+    """One of :data:`LOWCURV_MODES`."""
+    if value not in LOWCURV_MODES:
+        raise ValueError(f"{name} must be one of {', '.join(repr(m) for m in LOWCURV_MODES)}; got {value!r}")
+    return value
+
+
+def check_search_points(name: str, value: Any) -> int:
+    """Step sizes per grid of a logarithmic line search: an int >= 2."""
+    if not (isinstance(value, int) and not isinstance(value, bool)) or value < 2:
+        raise ValueError(f"{name} must be an integer >= 2, got {value!r}")
+    return value
+
+
+def check_search_lows(name: str, value: Any) -> tuple[tuple[str, tuple[float, ...]], ...]:
+    """Per-target lower ends of the line search: a mapping (or pairs) target → one lower end
+    per boosting stage (the last serves later stages), each a positive number below
+    :data:`SEARCH_HIGH`. Returned as a tuple of ``(target, lows)`` pairs."""
+    pairs = value.items() if isinstance(value, dict) else value
+    try:
+        pairs = [(k, v) for k, v in pairs]
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must map targets to lists of lower ends, e.g. {{'Z.008': [1e-25]}}; "
+                         f"got {value!r}") from None
+    out = []
+    for target, lows in pairs:
+        check_target(name, target)
+        lows = check_positive_floats(f"{name}[{target!r}]", (lows,) if isinstance(lows, (int, float)) else lows)
+        if max(lows) >= SEARCH_HIGH:
+            raise ValueError(f"{name}[{target!r}] must lie below the line search's upper end {SEARCH_HIGH:g}, "
+                             f"got {lows!r}")
+        out.append((target, lows))
+    if len({t for t, _ in out}) != len(out):
+        raise ValueError(f"{name} names a target twice: {value!r}")
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class OptimizationConfig:
+    """Chapter 4's sizes: Figure 7 (Hessian spectrum after Adam), Figures 8 and 9 (learning
+    curves of Adam at every rate of ``adam_lrs``, BFGS and the combined pipeline), §4.3 (cost
+    of a Hessian eigen-step, ``hessian_*``; speed benchmarks, ``speed_*``). The pipeline's
+    low-curvature steps follow ``lowcurv_mode`` with the line search ``search_*`` (Figure 9's
+    targets: ``fig9_search_*``)."""
+
+    profile: str = "book"
+    fig8_targets: tuple[str, ...] = knob(check_targets, ("teacher", "Z.001"))
+    fig9_targets: tuple[str, ...] = knob(check_targets, ("Z.008", "I.11.19"))
+    fig8_n_train: int = knob(check_positive_int, 1000)
+    fig9_n_train: int = knob(check_positive_int, 1000)
+    n_test: int = knob(check_positive_int, 5000, fixed=True)
+    adam_lrs: tuple[float, ...] = knob(check_positive_floats, (1e-1, 3e-2, 1e-2, 3e-3, 1e-3, 3e-4, 1e-4, 3e-5, 1e-5))
+    adam_steps_fig8: int = knob(check_positive_int, 6000)
+    adam_steps_fig9: int = knob(check_positive_int, 5000)
+    adam_width: int = knob(check_positive_int, 40, fixed=True)
+    bfgs_steps: int = knob(check_positive_int, 5000)
+    pipeline_width: int = knob(check_positive_int, 20, fixed=True)
+    pipeline_bfgs_steps: int = knob(check_positive_int, 25_000)
+    lowcurv_steps: int = knob(check_positive_int, 100)
+    hessian_every: int = knob(check_positive_int, 10)
+    tau: float = knob(check_positive_float, 1e-15, fixed=True)
+    stages: int = knob(check_positive_int, 2)
+    lowcurv_mode: str = knob(check_lowcurv_mode, "book")
+    search_low: float = knob(check_positive_float, 1e-12, fixed=True)
+    search_points: int = knob(check_search_points, 15, fixed=True)
+    search_zooms: int = knob(check_nonnegative_int, 4, fixed=True)
+    fig9_search_low: tuple[tuple[str, tuple[float, ...]], ...] = knob(check_search_lows, ())
+    fig9_search_points: int = knob(check_search_points, 15, fixed=True)
+    hessian_widths: tuple[int, ...] = knob(check_sizes, (10, 20, 40, 60), fixed=True)
+    hessian_n: int = knob(check_positive_int, 500, fixed=True)
+    speed_rmse: float = knob(check_positive_float, 1e-6, fixed=True)
+    speed_max_steps: int = knob(check_positive_int, 25_000, fixed=True)
+
+
+SMOKE = dict(fig8_n_train=200, fig9_n_train=300, n_test=1000, adam_steps_fig8=300, adam_steps_fig9=300, bfgs_steps=300,
+             pipeline_bfgs_steps=300, lowcurv_steps=10, hessian_every=5, hessian_widths=(5, 10, 20), hessian_n=200,
+             speed_rmse=1e-3, speed_max_steps=500)
+# The authors' low-curvature steps (precision.chapters.authors): every step taken, all run; their
+# search has depth=4 grids (three zooms), and Figure 9's scripts search from 1e-25 (xy) and 1e-30,
+# then 1e-50 (I.11.19), 70 points
+PAPER = dict(fig8_n_train=100_000, fig9_n_train=100_000, n_test=10_000, adam_steps_fig8=30_000, adam_steps_fig9=50_000,
+             bfgs_steps=25_000, lowcurv_steps=500, hessian_every=1, hessian_widths=(10, 20, 40, 80, 120),
+             hessian_n=2000, speed_rmse=1e-8, lowcurv_mode="authors", search_zooms=3,
+             fig9_search_low=(("Z.008", (1e-25,)), ("I.11.19", (1e-30, 1e-50))), fig9_search_points=70)
+
+
+def chapter4(profile: str) -> OptimizationConfig:
+    """Chapter 4's config at ``profile``: the appendices start from its pipelines, so a build
+    answers them from its cache."""
+    return CHAPTER.resolve(profile)
+
+
+def batches(cfg: OptimizationConfig) -> list[costs.Batch]:
+    """The notebook's runs at ``cfg``, one batch per ``run_jobs`` call, in its order.
+
+    Parameters
+    ----------
+    cfg
+        The resolved config.
+
+    Returns
+    -------
+    list of Batch
+        Figures 7–9's runs (Adam at every rate, BFGS, the pipeline per target), the Hessian
+        timings and the speed benchmarks (each on one worker).
+    """
+    from .optimization_speed import BfgsTiming, HessianTiming, ProjectionTiming
+
+    jobs = [j for figure in (8, 9) for per in figure_jobs(cfg, figure).values()
+            for j in (*per["adam"], per["bfgs"], per["pipeline"])]
+    return [costs.Batch("Chapter 4 runs", tuple(jobs)),
+            costs.Batch("Hessian cost", tuple(HessianTiming(w, cfg.hessian_n) for w in cfg.hessian_widths), True),
+            costs.Batch("Speed benchmarks", (BfgsTiming(20, cfg.fig8_n_train, cfg.speed_rmse, cfg.speed_max_steps),
+                                             ProjectionTiming(1761, 1500)), True)]
+
+
+CHAPTER = register(Chapter("optimization", "4", "Optimization", OptimizationConfig, SMOKE, PAPER, batches))

@@ -26,6 +26,7 @@ from ..lowcurv import project, project_loop
 from ..models import mlp, n_params
 from ..optimizers import train_bfgs
 from ..targets import sample, teacher
+from . import costs
 from .runs import Job
 
 __all__ = ["scipy_bfgs", "ours", "projection_speed", "hessian_cost", "peak_memory_reset", "peak_memory", "total_memory",
@@ -156,6 +157,13 @@ class HessianTiming(Job):
     width: int
     n: int
 
+    def work(self) -> costs.Work:
+        """Operation counts and large allocations (:mod:`precision.chapters.costs`)."""
+        P = costs.mlp_params(1, self.width, 3)
+        return costs.Work(f"Hessian timing width {self.width} P={P}", "hessian",
+                          costs.ops(costs.hessians(1.2, self.n, P)), tuple(costs.hess_mem(self.n, self.width, 3, P)),
+                          self)
+
     def run(self) -> dict:
         return hessian_cost(self.width, self.n)
 
@@ -166,6 +174,11 @@ class ProjectionTiming(Job):
 
     P: int
     keep: int
+
+    def work(self) -> costs.Work:
+        """A QR of a P×P matrix, about half an eigendecomposition."""
+        return costs.Work(f"projection timing P={self.P}", "eigh", costs.ops({"eigh": 0.5 * float(self.P) ** 3}),
+                          ((f"{self.P}×{self.P} basis", 3.0 * self.P ** 2 * 8),), self)
 
     def run(self) -> dict:
         return projection_speed(self.P, self.keep)
@@ -180,6 +193,13 @@ class BfgsTiming(Job):
     n: int
     rmse: float
     max_steps: int
+
+    def work(self) -> costs.Work:
+        """Ours and scipy's BFGS, both to the same target or ``max_steps``."""
+        P = costs.mlp_params(1, self.width, 3)
+        return costs.Work(f"BFGS timing (ours vs scipy) n={self.n:,}", "bfgs",
+                          costs.ops(costs.bfgs(2 * self.max_steps, self.n, P, 2 * self.width)),
+                          (costs.data_mem(self.n, 1000, 1), *costs.net_mem(self.n, self.width, 3, P, True)), self)
 
     def run(self) -> dict:
         data = sample(teacher(), self.n, 1000, seed=0)

@@ -16,10 +16,15 @@ from ..models import ACTIVATIONS, mlp, n_params
 from ..optimizers import train_adam
 from ..targets import Dataset, from_expression, get_target, sample
 from .nets import NetRun, SimplexRun, width_for
+from ..checks import check_positive_int, check_sizes
+from ..targets import check_equations
+from . import costs
+from .registry import Chapter, knob, register
 from .runs import Job, one_thread_in_workers
 
 __all__ = ["ToyRun", "DRAWS", "authors_draw", "figure1_configs", "run_toy", "toy_model", "toy_data",
-           "figure2_configs", "figure3_configs"]
+           "figure2_configs", "figure3_configs", "PiecewiseConfig", "check_simplex_fits", "simplex_reference", "batches",
+           "CHAPTER"]
 
 DRAWS = ("authors", "ours")
 """The two ways :class:`ToyRun` draws its points and initialises its nets."""
@@ -51,6 +56,16 @@ class ToyRun(Job):
     activation: str = "relu"
     n_test: int = 30_000
     draw: str = "authors"
+
+    def work(self) -> costs.Work:
+        """Operation counts and large allocations (:mod:`precision.chapters.costs`)."""
+        d = len(self.domain)
+        P = costs.mlp_params(d, self.width, self.depth)
+        return costs.Work(f"toy net {self.expr} P={P}", "adam",
+                          costs.ops(costs.adam(self.steps, self.n_train, P, costs.units(self)),
+                                    {"adam_flop": self.steps / 100 * self.n_test * P / 3}),
+                          (costs.data_mem(self.n_train, self.n_test, d),
+                           *costs.net_mem(self.n_test, self.width, self.depth, P)), self)
 
     def run(self) -> dict[str, Any]:
         return run_toy(self)
@@ -200,3 +215,82 @@ def figure3_configs(cfg) -> list[NetRun]:
                      for n in cfg.modular_sizes for seed in range(cfg.seeds)]
             runs += _dense(cfg, eq, (depth,), cfg.modular_sizes, cfg.modular_batch_cap)
     return runs
+
+
+# --------------------------------------------------------------------------- the chapter
+@dataclass(frozen=True)
+class PiecewiseConfig:
+    """Chapter 2's sizes: Figure 1 (``fig1_steps``), Figure 2 (simplex vs ReLU nets on six
+    equations; ``batch_cap`` is Adam's full-batch limit) and Figure 3 (modular vs dense nets;
+    ``modular_batch_cap`` the limit for both)."""
+
+    profile: str = "book"
+    fig1_steps: int = knob(check_positive_int, 25_000, fixed=True)
+    equations: tuple[str, ...] = knob(check_equations, ("Z.001", "II.8.31", "I.30.5", "I.8.14", "I.44.4", "II.6.15a"))
+    simplex_sizes: tuple[int, ...] = knob(check_sizes, (64, 256, 1024, 4096, 16_384))
+    simplex_max_high_d: int = knob(check_positive_int, 1024, fixed=True)
+    simplex_seeds: int = knob(check_positive_int, 4, fixed=True)
+    fit_min_points: int = knob(check_positive_int, 256, fixed=True)
+    net_sizes: tuple[int, ...] = knob(check_sizes, (256, 1024, 4096))
+    depths: tuple[int, ...] = knob(check_sizes, (2, 3, 4))
+    seeds: int = knob(check_positive_int, 2)
+    steps: int = knob(check_positive_int, 4000)
+    batch_cap: int = knob(check_positive_int, 10_000, fixed=True)
+    n_test: int = knob(check_positive_int, 5000, fixed=True)
+    modular_targets: tuple[str, ...] = knob(check_equations, ("I.8.14", "II.6.15a"))
+    modular_node_depths: tuple[int, ...] = knob(check_sizes, (2,), fixed=True)
+    modular_sizes: tuple[int, ...] = knob(check_sizes, (256, 1024, 4096), fixed=True)
+    modular_batch_cap: int = knob(check_positive_int, 10_000, fixed=True)
+
+
+SMOKE = dict(fig1_steps=3000, simplex_sizes=(64, 256, 1024, 4096), simplex_seeds=2, net_sizes=(128, 512), seeds=1,
+             steps=300, n_test=2000, modular_targets=("I.8.14",), modular_sizes=(128, 512))
+_PAPER_SIZES = (256, 1024, 4096, 16_384, 65_536, 262_144)
+PAPER = dict(simplex_sizes=(64, *_PAPER_SIZES), simplex_max_high_d=262_144, net_sizes=_PAPER_SIZES, seeds=4,
+             steps=20_000, n_test=30_000, modular_node_depths=(2, 3), modular_sizes=(*_PAPER_SIZES, 1_048_576),
+             modular_batch_cap=30_000)  # the authors' cap for Figure 3 (precision.chapters.authors)
+
+
+def check_simplex_fits(cfg: PiecewiseConfig) -> None:
+    """Figure 2 fits a power law to each equation's simplex runs of at least ``fit_min_points``
+    points: refuse a config that leaves an equation fewer than two such sizes (sizes above
+    ``simplex_max_high_d`` are skipped for 5 or more inputs, as :func:`figure2_configs` skips them)."""
+    simplex, _ = figure2_configs(cfg)
+    for eq in cfg.equations:
+        usable = sorted({c.n_train for c in simplex if c.target == eq and c.n_train >= cfg.fit_min_points})
+        if len(usable) < 2:
+            raise ValueError(f"simplex_sizes must hold at least two sizes >= fit_min_points = {cfg.fit_min_points} "
+                             f"for every equation (above simplex_max_high_d = {cfg.simplex_max_high_d} only for "
+                             f"fewer than 5 inputs); {eq} has {usable or 'none'}")
+
+
+def simplex_reference(cfg: PiecewiseConfig, eq: str) -> list[SimplexRun]:
+    """Figure 3's simplex reference for a modular target that Figure 2 does not sweep: the
+    three smallest ``simplex_sizes``."""
+    return [SimplexRun(eq, n, s, n_test=cfg.n_test) for n in cfg.simplex_sizes[:3] for s in range(cfg.simplex_seeds)]
+
+
+def batches(cfg: PiecewiseConfig) -> list[costs.Batch]:
+    """The notebook's runs at ``cfg``, one batch per ``run_jobs`` call, in its order.
+
+    Parameters
+    ----------
+    cfg
+        The resolved config.
+
+    Returns
+    -------
+    list of Batch
+        Figure 1, Figure 2's simplex and ReLU sweeps, Figure 3's nets, and a simplex reference
+        per modular target outside Figure 2.
+    """
+    simplex, dense = figure2_configs(cfg)
+    out = [costs.Batch("Figure 1", tuple(figure1_configs(cfg.fig1_steps).values())),
+           costs.Batch("Figure 2: simplex", tuple(simplex)), costs.Batch("Figure 2: ReLU nets", tuple(dense)),
+           costs.Batch("Figure 3: modular vs dense", tuple(figure3_configs(cfg)))]
+    return out + [costs.Batch(f"Figure 3: simplex {eq}", tuple(simplex_reference(cfg, eq)))
+                  for eq in cfg.modular_targets if eq not in cfg.equations]
+
+
+CHAPTER = register(Chapter("piecewise-linear", "2", "Piecewise linear methods", PiecewiseConfig, SMOKE, PAPER,
+                           batches, checks=(check_simplex_fits,)))

@@ -17,22 +17,23 @@ from __future__ import annotations
 import multiprocessing
 import os
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import torch
 
 from ..checks import check_positive_int, check_scheduler
 from ..device import DEVICES, on_device, resolve_device
 from ..sweep import SCHEDULER_ENV, run_sweep
+from . import costs
 
-__all__ = ["Job", "OnDevice", "on", "run_job", "job_cost", "run_jobs", "sweep_options", "check_device_name",
+__all__ = ["Job", "RAN", "OnDevice", "on", "run_job", "job_cost", "run_jobs", "run_batch", "refuse_what_cannot_fit", "sweep_options", "check_device_name",
            "one_thread_in_workers"]
 
 
-#: Checks :func:`run_jobs` makes before any run starts, each ``check(jobs, desc=, scheduler=, device=)``
-#: raising to refuse; :mod:`precision.chapters.plan` adds its memory check (imported with
-#: the package), so a run that cannot fit this machine is refused before it starts.
-PREFLIGHT: list[Callable[..., None]] = []
+#: Every job :func:`run_jobs` was given in this process, in order (what a notebook ran; see
+#: :func:`precision.chapters.registry.Chapter.ran_as_planned`).
+RAN: list["Job"] = []
+_NESTED = [0]  # run_jobs calls in progress in this process: a run that fetches another is not a notebook's run
 
 
 class Job:
@@ -45,6 +46,18 @@ class Job:
     def cost(self) -> float:
         """Relative cost (not a time): the sweep starts the most expensive runs first."""
         return 1.0
+
+    def needs(self) -> tuple["Job", ...]:
+        """Runs this one reads from the cache, computing them first when they are not there
+        (the cost plan counts them where they first run)."""
+        return ()
+
+    def work(self) -> "costs.Work":
+        """Operation counts and large allocations of the run, for the cost plan and the memory
+        check before it starts (:mod:`precision.chapters.costs`); a subclass without a model is
+        counted as about one second and no memory."""
+        name = type(self).__name__
+        return costs.Work(f"{name} (no cost model: counted as 1 s)", name, (("adam_step", 1e4),), (), self)
 
 
 @dataclass(frozen=True)
@@ -116,6 +129,23 @@ def sweep_options(workers: Any = None, scheduler: Any = None, device: Any = "cpu
     return {"workers": workers, "scheduler": scheduler, "device": device}
 
 
+def refuse_what_cannot_fit(jobs: Sequence[Job], desc: str | None = None, scheduler: str | None = None,
+                           device: str = "cpu") -> None:
+    """:func:`refuse_if_too_big` for each of ``jobs`` still to be computed on this machine
+    (a Dask cluster's workers have their own memory), against the memory of ``device``: the
+    check :func:`~precision.chapters.runs.run_jobs` makes before any run starts."""
+    if scheduler is not None:
+        return
+    from ..sweep import sweep_status
+
+    limit = costs.device_memory(device)
+    for job, cached in zip(jobs, sweep_status(run_job, on(device, jobs))):
+        if not cached:
+            costs.refuse_if_too_big(job, limit=limit, where=desc or "")
+
+
+
+
 def run_jobs(jobs: Sequence[Job], *, workers: int | None = None, scheduler: str | None = None,
              device: str = "cpu", desc: str | None = None, progress: bool = True, return_stats: bool = False) -> Any:
     """Results of ``jobs``, in their order: cached ones read back, the rest computed
@@ -129,10 +159,21 @@ def run_jobs(jobs: Sequence[Job], *, workers: int | None = None, scheduler: str 
     if device == "auto":
         device = str(resolve_device(device))
     runs = on(device, jobs)
-    for check in PREFLIGHT:
-        check(jobs, desc=desc, scheduler=scheduler, device=device)
-    return run_sweep(run_job, runs, cost=job_cost, workers=workers, scheduler=scheduler, desc=desc,
-                     progress=progress, return_stats=return_stats)
+    refuse_what_cannot_fit(jobs, desc=desc, scheduler=scheduler, device=device)  # before any run starts
+    if not _NESTED[0]:
+        RAN.extend(jobs)
+    _NESTED[0] += 1
+    try:
+        return run_sweep(run_job, runs, cost=job_cost, workers=workers, scheduler=scheduler, desc=desc,
+                         progress=progress, return_stats=return_stats)
+    finally:
+        _NESTED[0] -= 1
+
+
+def run_batch(batch: "costs.Batch", **options: Any) -> Any:
+    """:func:`run_jobs` of one of a chapter's batches (``batch.items``, with its label as the
+    progress bar's description); ``options`` as :func:`run_jobs` takes them."""
+    return run_jobs(list(batch.items), desc=batch.label, **options)
 
 
 def one_thread_in_workers() -> None:

@@ -106,7 +106,7 @@ def shrink(job: Job, steps: int = 3, stages: int = MAX_STAGES) -> Job:
 
 # --------------------------------------------------------------------------- one run per kind
 def kind_of(job: Job, work: Any) -> str:
-    """A run's kind: its type, the plan's kind of work (optimizer, method; :func:`~precision.chapters.plan.work_of`)
+    """A run's kind: its type, the plan's kind of work (optimizer, method; :meth:`~precision.chapters.runs.Job.work`)
     and a net's activation and architecture (other batch caps, other networks), e.g.
     ``"NetRun adam tanh dense"``."""
     name = type(job).__name__
@@ -145,7 +145,7 @@ def shape_jobs(chapter: str, profile: str = "paper", limit_bytes: float | None =
     fits: dict[str, list] = {}
     over: dict[str, list] = {}
     for job in dict.fromkeys(j for j in jobs if isinstance(j, Job)):
-        work = plan.work_of(job)
+        work = job.work()
         peak = plan.peak_bytes(work)
         (fits if peak <= limit else over).setdefault(kind_of(job, work), []).append((peak, work))
     out = []

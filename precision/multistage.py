@@ -224,7 +224,9 @@ the stages end when one lowers the combined training RMSE less than ``stall_gain
 
 
 def _stage_params(d: int, width: int, depth: int) -> int:
-    return d * width + width + (depth - 2) * (width * width + width) + width + 1
+    from .models import mlp_param_count
+
+    return mlp_param_count(d, width, depth)
 
 
 def train_multistage(target_or_data: Target | Dataset, stages: int | None = None, width: int = 20, depth: int = 3,

@@ -480,3 +480,26 @@ def test_an_options_help_is_given_once():
     finally:
         del fitting.METHODS["twice"]
 
+
+def test_one_cli_fit_checks_the_device_and_the_memory_once(monkeypatch, capsys):
+    from precision import device, fitting
+    from precision.cli import main
+
+    calls = {"resolve_device": 0, "check_fit_memory": 0}
+
+    def counted(module, name):
+        real = getattr(module, name)
+
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, wrapper)
+
+    for module in (device, fitting):
+        counted(module, "resolve_device")
+    counted(fitting, "check_fit_memory")
+    assert main(["fit", "--target", "Z.001", "--method", "mlp", "--steps", "2", "--n-train", "20",
+                 "--n-test", "20"]) == 0
+    assert json.loads(capsys.readouterr().out)["method"] == "mlp"
+    assert calls == {"resolve_device": 1, "check_fit_memory": 1}

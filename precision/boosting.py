@@ -11,7 +11,8 @@ Stage 1 fits ``f₁`` to ``y`` (BFGS until it stalls, then low-curvature subspac
 (``boost(optimizer="lm")``) and Wang & Lai's multi-stage nets
 (:func:`precision.multistage.train_multistage`) are configurations of it: they differ in
 the net each stage gets, how a stage is trained, the scale rule, and whether the data
-grow from stage to stage.
+grow from stage to stage. :func:`lm_fit` is the method ``lm`` of :func:`precision.fit`:
+tanh nets trained by LM, boosted, until the float64 floor of the labels.
 """
 from __future__ import annotations
 
@@ -23,11 +24,11 @@ import numpy as np
 import torch
 
 from .checks import check_nonnegative_int, check_positive_float, check_positive_int
-from .landscape import _as_data
+from .flat import as_data
 from .lowcurv import train_lowcurv
 from .optimizers import TrainResult, train_bfgs
 
-__all__ = ["Stage", "BoostResult", "residual_scale", "fit_stages", "stage_trainer", "boost"]
+__all__ = ["Stage", "BoostResult", "residual_scale", "fit_stages", "stage_trainer", "boost", "lm_fit"]
 
 SCALES = ("mean", "max", "none")
 STAGE_TRAINERS = ("bfgs", "lm")
@@ -371,10 +372,10 @@ def boost(make_model: Callable[[int], torch.nn.Module], x, y, stages: int = 2, x
     check_nonnegative_int("adam_steps", adam_steps)
     check_positive_float("lr", lr)
     first = make_model(0)
-    x, y = _as_data(x, y, next(iter(first.parameters())))
+    x, y = as_data(x, y, next(iter(first.parameters())))
     has_test = x_test is not None and y_test is not None
     if has_test:
-        x_test, y_test = _as_data(x_test, y_test, x)
+        x_test, y_test = as_data(x_test, y_test, x)
     else:
         x_test = y_test = None
     train = stage_trainer(optimizer, bfgs_steps, adam_steps, lr, lowcurv_steps, tau, hessian_every, record_every,
@@ -383,3 +384,95 @@ def boost(make_model: Callable[[int], torch.nn.Module], x, y, stages: int = 2, x
     done = fit_stages(lambda k, x_k, r: first if k == 0 else make_model(k), train, x, y, stages, x_test, y_test,
                       scale, history=boost_history)
     return BoostResult(done, done[-1].rmse_train, done[-1].rmse_test, time.perf_counter() - start)
+
+
+def lm_fit(data, stages: int, width: int, depth: int, activation: str, steps: int, adam_steps: int, lr: float,
+           solver: str, seed: int, time_limit: float, floor_factor: float, progress: bool):
+    """The method ``lm`` (:func:`precision.fitting.fit_lm`, which checks every argument first):
+    ``stages`` tanh MLPs, each trained by ``adam_steps`` Adam steps then Levenberg–Marquardt
+    on the residual of the earlier ones rescaled by ``c = 2/max|r|``, until the training RMSE
+    is within ``floor_factor`` of the float64 floor of the labels, LM stops making progress,
+    ``time_limit`` runs out, or ``steps`` LM steps per stage (0: no limit).
+
+    Parameters
+    ----------
+    data : precision.targets.Dataset
+        Checked training and test sets (:func:`precision.inputs.fit_data`), labels within
+        :data:`precision.lm.LABEL_RANGE`.
+    stages, width, depth, activation
+        Most stages, and the architecture of every stage's net (:func:`precision.models.mlp`).
+    steps, adam_steps, lr, solver
+        LM steps per stage (0: no limit), Adam warm-up steps and learning rate, LM's step solver.
+    seed
+        Initialisation seed of stage 1 (stage k: ``seed + k - 1``) and of the floor's points.
+    time_limit, floor_factor
+        Seconds for the whole fit (the floor gets at most a quarter), and how close to the
+        floor is close enough.
+    progress
+        Show a progress bar on stderr (only when it is a terminal).
+
+    Returns
+    -------
+    precision.results.FitResult
+        Method ``"lm"``, with ``stop_reason``, ``floor`` and ``rmse_over_floor``, and each
+        stage in ``extra["stages"]``.
+    """
+    from .lm import stop_kind
+    from .models import mlp, n_params
+    from .progress import FitProgress
+    from .results import FitResult, over_floor, training_floor
+
+    start = time.perf_counter()
+    floor = training_floor(data, seed, time_limit / 4)  # the floor gets at most a quarter of the time
+    goal = floor_factor * floor.rmse
+    first = mlp(data.target.d, width, depth, activation, seed=seed)
+    x, y = as_data(data.x_train, data.y_train, next(iter(first.parameters())))
+    x_test, y_test = as_data(data.x_test, data.y_test, x)
+    scales: list[float] = []
+
+    def make(k: int, x_k, r):
+        scales.append(residual_scale(r, "max") if k else 1.0)
+        if k == 0 and not bool((r != 0).any()):  # all labels 0: the zero function fits them exactly
+            with torch.no_grad():
+                first[-1].weight.zero_()
+                first[-1].bias.zero_()
+        return first if k == 0 else mlp(data.target.d, width, depth, activation, seed=seed + k)
+
+    bar = FitProgress(time_limit, enabled=progress)
+
+    def train(k: int, model, x_k, target_k, x_test_k, target_test_k):
+        from .optimizers import train_adam
+
+        c, every, runs = scales[k], max(1, (steps or 1000) // 50), {}
+        if adam_steps:  # first, so that LM gets the time that is left
+            runs["adam"] = train_adam(model, x_k, target_k, adam_steps, lr=lr, x_test=x_test_k, y_test=target_test_k,
+                                      record_every=max(every, adam_steps // 50),
+                                      time_limit=max(time_limit - (time.perf_counter() - start), 1e-3))
+        options = {"solver": solver, "stop_rmse": goal * c,
+                   "time_limit": max(time_limit - (time.perf_counter() - start), 1e-3)}
+        if bar.enabled:
+            options["callback"] = lambda step, rmse: bar.update(k + 1, rmse / c, floor.rmse)
+        trainer = stage_trainer("lm", steps or 1_000_000, 0, lr, record_every=every, lm_options=options, threads=1)
+        return {**runs, **trainer(k, model, x_k, target_k, x_test_k, target_test_k)}
+
+    def stop(k: int, stage) -> bool:
+        bar.update(k + 1, stage.rmse_train, floor.rmse, force=True)
+        kind = stop_kind(stage.main.stopped)
+        return kind in ("stop_rmse", "time_limit") or stage.rmse_train <= goal
+
+    with bar:
+        done = fit_stages(make, train, x, y, stages, x_test, y_test, scale="max", stop=stop)
+    last = done[-1]
+    kind = stop_kind(last.main.stopped)  # the last stage's LM run says why the fit ended
+    if kind == "stop_rmse" or last.rmse_train <= goal:
+        reason = "floor"
+    else:
+        reason = {"time_limit": "time_limit", "max_steps": "budget"}.get(kind, "stalled")
+    per_stage = [{"stage": k + 1, "scale": s.scale, "rmse_train": s.rmse_train, "rmse_test": s.rmse_test,
+                  "lm_steps": s.main.steps, "stopped": s.main.stopped} for k, s in enumerate(done)]
+    return FitResult("lm", data.target.name, data.target.d, last.rmse_train, last.rmse_test,
+                     sum(n_params(s.model) for s in done), len(data.y_train), len(data.y_test),
+                     time.perf_counter() - start,
+                     extra={"activation": activation, "depth": depth, "width": width, "solver": solver,
+                            "adam_steps": adam_steps, "stages": per_stage, "floor_source": floor.source},
+                     stop_reason=reason, floor=floor.rmse, rmse_over_floor=over_floor(last.rmse_train, floor.rmse))

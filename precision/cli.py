@@ -193,23 +193,25 @@ def _method_options(args: argparse.Namespace) -> dict:
 
 
 def _run_fit(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Check the request once, before anything is sampled or allocated (the flags, then the
+    method's options, device and memory, as :func:`precision.fitting.fit` would), then sample
+    and fit without checking again."""
     from .checks import check_seed
-    from .device import resolve_device
-    from .fitting import check_fit_memory, fit
+    from .fitting import check_fit_resources, check_method_options, fit_checked
+    from .inputs import fit_data
     from .targets import from_expression, get_target, sample
 
     for flag, value, low in (("--n-train", args.n_train, 1), ("--n-test", args.n_test, 1)):
         if value < low:
             parser.error(f"{flag} must be a {'positive' if low else 'non-negative'} integer, got {value}")
     try:
-        check_seed("--seed", args.seed)
+        check_seed("--seed", args.seed)  # the sampling seed; a method's seed follows it (checked here, once)
     except ValueError as err:
         parser.error(str(err))
     limit = getattr(args, "time_limit", None)
     if limit is not None and not (0 < limit < float("inf")):
         parser.error(f"--time-limit must be a positive number of seconds, got {limit}")
     try:
-        resolve_device(args.device)  # one sentence, before any compute
         if args.target is not None:
             if args.domain:
                 parser.error("--domain goes with --expr, not --target")
@@ -220,11 +222,12 @@ def _run_fit(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                 parser.error("each variable takes one --domain")
             target = from_expression(args.expr, domains)
         options = _method_options(args)
-        check_fit_memory(args.method, target.d, args.n_train, args.n_test, options)  # before any allocation
+        check_method_options(args.method, {k: v for k, v in options.items() if k not in _FROM_DATA_FLAGS})
+        device = check_fit_resources(args.method, target.d, args.n_train, args.n_test, options, args.device)
         data = sample(target, args.n_train, args.n_test, seed=args.seed)
         if args.standardize:
             data = data.standardized()
-        result = fit(data, args.method, device=args.device, **options)
+        result = fit_checked(fit_data(data, method=args.method, options=options), args.method, device, options)
     except (KeyError, ValueError) as err:
         if args.debug:
             raise

@@ -40,7 +40,8 @@ __all__ = ["RESULT_TYPES", "to_plain", "from_plain"]
 RESULT_TYPES: tuple[str, ...] = (
     "precision.chebyshev.CurvePoint",
     "precision.decomposition.LossDecomposition",
-    "precision.fitting.FitResult",
+    "precision.fitting.FitResult",  # entries written before FitResult moved to precision.results
+    "precision.results.FitResult",
     "precision.floors.Floor",
     "precision.floors.LabelFloor",
     "precision.lmbench.LMComparison",

@@ -1,95 +1,35 @@
 """One entry point for fitting a target with a named method (used by the CLI and the book).
 
-Each method takes a :class:`~precision.targets.Dataset` and returns a :class:`FitResult`.
-This module holds the method registry, :data:`METHODS`, the one place a method is declared:
-:func:`register` records the function, a one-line description and a help text per option,
-and both :func:`fit` and the command line (``python -m precision fit``, which builds its
-``--method`` choices and its method flags from the registry) read it. Adding a method::
-
-    @register("mine", help="what it does, in one line", options={"width": "hidden width"})
-    def fit_mine(data: Dataset, width: int = 20) -> FitResult:
-        ...
-
-Every parameter after ``data`` is an option: keyword, with a default, and a help text.
-Its annotation (``int``, ``float``, ``str``, ``bool``; anything else is passed on as text)
-types the command-line flag ``--width``; ``seed`` follows the command line's ``--seed``.
+Each method takes a :class:`~precision.targets.Dataset` and returns a
+:class:`~precision.results.FitResult`. This module registers the package's methods in the
+registry :data:`METHODS` (:mod:`precision.methods`): each is a thin function here that checks
+its options and runs an algorithm of its own module, registered with its description, its
+options (documented once, in its numpydoc ``Parameters`` section) and its memory estimate,
+written next to it. :func:`fit` is the public entry: it checks the request (method,
+options, data, device, memory) once, and the method then trusts what it is given.
 """
 from __future__ import annotations
 
-import inspect
 import time
-from dataclasses import asdict, dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
-from .interpolation import SimplexInterpolator
 from .device import on_device, resolve_device
-from .memory import fit_memory, require_fits
+from .interpolation import SimplexInterpolator
+from .memory import (Estimate, activation_memory, data_memory, jacobian_memory, net_memory, option_int,
+                     require_fits, simplices_per_point)
+from .models import mlp_param_count
+from .methods import METHODS, Method, register
+from .results import STOP_REASONS, FitResult, check_floor_factor, rmse
 from .targets import Dataset
 
-__all__ = ["FitResult", "STOP_REASONS", "Method", "METHODS", "register", "fit", "fit_simplex", "fit_mlp", "fit_boost", "fit_spline", "fit_lm",
-           "fit_multistage", "fit_chebyshev", "check_fit_memory"]
+__all__ = ["FitResult", "STOP_REASONS", "Method", "METHODS", "register", "fit", "fit_simplex", "fit_mlp", "fit_boost",
+           "fit_spline", "fit_lm", "fit_multistage", "fit_chebyshev", "fit_memory", "check_fit_memory",
+           "check_method_options", "check_fit_resources", "fit_checked"]
 
-
-@dataclass
-class FitResult:
-    """Outcome of one fit. RMSEs are over the points the method could predict;
-    ``n_outside`` counts test points it could not (outside a simplex hull; when that is every
-    test point, ``rmse_test`` is NaN). Methods that
-    stop by themselves (``lm``, ``multistage``) also say why (``stop_reason``, one of
-    :data:`STOP_REASONS`), and give the float64 floor of the training labels
-    (``floor``, :func:`precision.floors.label_floor`) and the training RMSE over it."""
-
-    method: str
-    target: str
-    d: int
-    rmse_train: float
-    rmse_test: float
-    n_params: int
-    n_train: int
-    n_test: int
-    seconds: float
-    n_outside: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
-    stop_reason: str | None = None
-    floor: float | None = None
-    rmse_over_floor: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The fields as a dict; the stop and floor fields only for methods that set them."""
-        out = asdict(self)
-        if self.stop_reason is None:
-            for key in ("stop_reason", "floor", "rmse_over_floor"):
-                out.pop(key)
-        return out
-
-
-STOP_REASONS = ("floor", "stalled", "time_limit", "budget")
-"""Why a self-stopping fit ended: the training RMSE came within ``floor_factor`` of the
-floor; it stopped improving; ``time_limit`` ran out; or the steps or stages given were
-used up."""
-
+_F64 = 8
 _TIME_LIMIT = 120.0  # seconds: the default of --time-limit
-
-
-def _rmse(pred: np.ndarray, y: np.ndarray, skip: np.ndarray | None = None) -> float:
-    """RMSE over every point except those in the mask ``skip`` (outside a simplex hull, reported
-    as ``n_outside``). A prediction that is NaN or infinite anywhere else is a failure, never a
-    dropped point: the RMSE is then NaN."""
-    pred, y = np.asarray(pred, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    if skip is not None:
-        pred, y = pred[~skip], y[~skip]
-    if pred.size == 0 or not np.all(np.isfinite(pred)):
-        return float("nan")
-    return float(np.sqrt(np.mean((pred - y) ** 2)))
-
-
-def check_fit_memory(method: str, d: int, n_train: int, n_test: int, options: dict[str, Any]) -> None:
-    """Refuse, before anything is allocated, a fit whose arrays cannot fit in this machine's
-    memory: one sentence naming the option and the estimate (:mod:`precision.memory`)."""
-    for option, estimate, what in fit_memory(method, d, n_train, n_test, options):
-        require_fits(option, estimate, what)
 
 
 def _digits_to_int(value: Any) -> Any:
@@ -106,108 +46,39 @@ def _require_inside_box(data: Dataset, x: np.ndarray, why: str) -> None:
         raise ValueError(why)
 
 
-_PLAIN_TYPES = {"int": int, "float": float, "str": str, "bool": bool, "None": type(None)}
-
-
-def _annotation(annotation: Any) -> Any:
-    """An option's annotation as a type: ``"int"`` → ``int``; a union such as ``"int | str"``
-    → ``int | str``. Read by name from a table (no evaluation); anything else stays as it is."""
-    if not isinstance(annotation, str):
-        return annotation
-    parts = [_PLAIN_TYPES.get(part.strip()) for part in annotation.split("|")]
-    if any(part is None for part in parts):
-        return annotation
-    out = parts[0]
-    for part in parts[1:]:
-        out = out | part
+def _net_estimate(method: str, d: int, n_train: int, n_test: int, options: dict[str, Any]) -> list[Estimate]:
+    """The data, a net and its curvature matrices, its activations and (``lm``,
+    ``multistage``) the LM Jacobian, on the data a multi-stage fit grows to."""
+    n = n_train
+    out = [data_memory(d, n_train, n_test)]
+    growth = option_int(options, "data_growth", 0) if method == "multistage" else 1  # multistage 0: adaptive
+    grown = "--data-growth" if growth > 1 else "--n-train"
+    width = option_int(options, "width", 20)
+    depth = option_int(options, "depth", 3)
+    stages = option_int(options, "stages", (2 if method in ("boost", "multistage") else 1))
+    params = mlp_param_count(d, width, depth)
+    out.append(net_memory(params, width, method in ("boost", "lm", "multistage") or options.get("optimizer") == "bfgs"))
+    if method == "multistage":
+        if growth > 1:
+            n = n_train * growth ** max((stages or 8) - 1, 0)
+        elif growth == 0:  # adaptive: 4 points per parameter from stage 2 on (precision.multistage.AUTO)
+            n = max(n_train, 4 * params)
+        out.append(("--data-growth", 4.0 * n * (d + 1) * _F64, f"{n:,} training points in the last stage"))
+    batch = min(n, option_int(options, "batch_cap", n)) if method == "mlp" else n
+    out.append(activation_memory(grown, batch, width, depth))
+    if method in ("lm", "multistage"):
+        out.append(jacobian_memory(grown, n, params))
     return out
 
 
-@dataclass(frozen=True)
-class Method:
-    """One registered fitting method (see :func:`register`).
-
-    Calling it calls ``function``, so ``METHODS[name](data, **options)`` fits.
-    """
-
-    name: str
-    function: Callable[..., FitResult]
-    help: str
-    options: dict[str, str]
-
-    def __call__(self, data: Dataset, **options: Any) -> FitResult:
-        return self.function(data, **options)
-
-    @property
-    def parameters(self) -> dict[str, inspect.Parameter]:
-        """The options as ``inspect.Parameter`` (name, default, annotation resolved to a type), in order."""
-        params = list(inspect.signature(self.function).parameters.values())[1:]
-        return {p.name: p.replace(annotation=_annotation(p.annotation)) for p in params}
-
-    @property
-    def defaults(self) -> dict[str, Any]:
-        """Each option's default."""
-        return {name: p.default for name, p in self.parameters.items()}
+def _simplex_memory(d: int, n_train: int, n_test: int, options: dict[str, Any]) -> list[Estimate]:
+    """The data and the Delaunay triangulation."""
+    per = simplices_per_point(d)
+    return [data_memory(d, n_train, n_test),
+            ("--n-train", 1.0 * n_train * per * (d + 1) * (8 + (d + 1) * _F64), "the Delaunay triangulation")]
 
 
-METHODS: dict[str, Method] = {}
-"""The registry: method name → :class:`Method`, in registration order."""
-
-
-def register(name: str, help: str, options: dict[str, str] | None = None
-             ) -> Callable[[Callable[..., FitResult]], Callable[..., FitResult]]:
-    """Decorator that registers a fitting function as method ``name`` (for :func:`fit` and the CLI).
-
-    Parameters
-    ----------
-    name
-        The method's name (``--method NAME``); registering a name again replaces it.
-    help
-        A one-line description (the CLI's ``fit --help`` lists it).
-    options
-        A help text per option (every parameter after ``data``), e.g. ``{"width": "hidden width"}``.
-
-    Returns
-    -------
-    callable
-        A decorator that registers the function and returns it unchanged.
-
-    Raises
-    ------
-    TypeError
-        When an option lacks a default or a help text, the function takes ``*args`` or
-        ``**kwargs``, a help text names no parameter, or an option of the same name in
-        another method has another type (the CLI has one flag per name).
-    """
-    options = dict(options or {})
-
-    def decorate(function: Callable[..., FitResult]) -> Callable[..., FitResult]:
-        method = Method(name, function, help, options)
-        params = method.parameters
-        where = f"register({name!r})"
-        for p in params.values():
-            if p.kind not in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY):
-                raise TypeError(f"{where}: option {p.name!r} must be a keyword parameter, not *args/**kwargs")
-            if p.default is p.empty:
-                raise TypeError(f"{where}: option {p.name!r} needs a default")
-        if set(params) != set(options):
-            missing, extra = sorted(set(params) - set(options)), sorted(set(options) - set(params))
-            raise TypeError(f"{where}: options must give one help text per parameter after data; "
-                            f"missing {missing or 'none'}, not parameters {extra or 'none'}")
-        for other in METHODS.values():
-            if other.name == name:
-                continue
-            for p_name, p in other.parameters.items():
-                if p_name in params and params[p_name].annotation != p.annotation:
-                    raise TypeError(f"{where}: option {p_name!r} is {params[p_name].annotation!r} here but "
-                                    f"{p.annotation!r} in method {other.name!r}")
-        METHODS[name] = method
-        return function
-
-    return decorate
-
-
-@register("simplex", help="linear simplex interpolation of the training set (paper §2)")
+@register("simplex", help="linear simplex interpolation of the training set (paper §2)", memory=_simplex_memory)
 def fit_simplex(data: Dataset) -> FitResult:
     """Linear simplex interpolation of the training set (paper §2, Figure 2).
 
@@ -228,17 +99,17 @@ def fit_simplex(data: Dataset) -> FitResult:
     test = interp(data.x_test)
     train = interp(data.x_train)
     seconds = time.perf_counter() - start
-    return FitResult("simplex", data.target.name, data.target.d, _rmse(train.values, data.y_train),
-                     _rmse(test.values, data.y_test, skip=test.outside), interp.n_params, len(data.y_train), len(data.y_test),
-                     seconds, test.n_outside)
+    return FitResult("simplex", data.target.name, data.target.d, rmse(train.values, data.y_train),
+                     rmse(test.values, data.y_test, skip=test.outside), interp.n_params, len(data.y_train),
+                     len(data.y_test), seconds, test.n_outside)
 
 
-@register("mlp", help="a dense MLP trained by Adam or BFGS (paper §2-§3)",
-          options={"activation": "relu, tanh, sigmoid or silu", "depth": "number of Linear layers",
-                   "width": "hidden width", "optimizer": "adam or bfgs",
-                   "steps": "Adam steps / BFGS maximum steps", "lr": "Adam learning rate",
-                   "batch_cap": "Adam full batch up to this size, else a sliding window",
-                   "seed": "weight-initialisation seed"})
+def _mlp_memory(d: int, n_train: int, n_test: int, options: dict[str, Any]) -> list[Estimate]:
+    """The data, the net (with BFGS its inverse Hessian) and its activations on one batch."""
+    return _net_estimate("mlp", d, n_train, n_test, options)
+
+
+@register("mlp", help="a dense MLP trained by Adam or BFGS (paper §2-§3)", memory=_mlp_memory)
 def fit_mlp(data: Dataset, activation: str = "relu", depth: int = 3, width: int = 20, optimizer: str = "adam",
             steps: int = 20_000, lr: float = 1e-3, batch_cap: int = 10_000, seed: int = 0) -> FitResult:
     """Train a dense MLP (paper §2–§3 conventions) with Adam or BFGS on ``data``.
@@ -248,21 +119,21 @@ def fit_mlp(data: Dataset, activation: str = "relu", depth: int = 3, width: int 
     data
         Training and test sets.
     activation
-        ``"relu"``, ``"tanh"``, ``"sigmoid"`` or ``"silu"``.
+        relu, tanh, sigmoid or silu.
     depth
-        Number of Linear layers.
+        number of Linear layers.
     width
-        Hidden width.
+        hidden width.
     optimizer
-        ``"adam"`` or ``"bfgs"``.
+        adam or bfgs.
     steps
-        Adam steps, or the most BFGS steps.
+        Adam steps / BFGS maximum steps.
     lr
         Adam learning rate.
     batch_cap
-        Adam uses the full batch up to this many points, else a sliding window.
+        Adam full batch up to this size, else a sliding window.
     seed
-        Weight-initialisation seed.
+        weight-initialisation seed.
 
     Returns
     -------
@@ -292,32 +163,37 @@ def fit_mlp(data: Dataset, activation: str = "relu", depth: int = 3, width: int 
                             "steps": steps, "best_step": res.steps, "stopped": res.stopped})
 
 
+def _boost_memory(d: int, n_train: int, n_test: int, options: dict[str, Any]) -> list[Estimate]:
+    """The data, one stage's net and its BFGS inverse Hessian, and its activations."""
+    return _net_estimate("boost", d, n_train, n_test, options)
+
+
 @register("boost", help="boosted MLPs, each stage BFGS then low-curvature steps on the rescaled residual "
-          "(paper §4.2)",
-          options={"stages": "number of boosted nets", "width": "hidden width", "depth": "number of Linear layers",
-                   "activation": "relu, tanh, sigmoid or silu", "steps": "BFGS maximum steps per stage",
-                   "lowcurv_steps": "low-curvature subspace steps after BFGS in each stage",
-                   "seed": "weight-initialisation seed (stage k: seed + k - 1)"})
+          "(paper §4.2)", memory=_boost_memory)
 def fit_boost(data: Dataset, stages: int = 2, width: int = 20, depth: int = 3, activation: str = "tanh",
               steps: int = 25_000, lowcurv_steps: int = 100, seed: int = 0) -> FitResult:
     """Boosted MLPs (paper §4.2): ``stages`` fresh nets, each trained by BFGS (at most
     ``steps`` steps) then ``lowcurv_steps`` low-curvature subspace steps on the rescaled
-    residual of the previous stages.
+    residual of the previous stages. Every stage's net has the architecture of :func:`fit_mlp`.
 
     Parameters
     ----------
     data
         Training and test sets.
     stages
-        Number of boosted nets.
-    width, depth, activation
-        Architecture of every stage's net (see :func:`fit_mlp`).
+        number of boosted nets.
+    width
+        hidden width.
+    depth
+        number of Linear layers.
+    activation
+        relu, tanh, sigmoid or silu.
     steps
-        Most BFGS steps per stage.
+        BFGS maximum steps per stage.
     lowcurv_steps
-        Low-curvature subspace steps after BFGS in each stage (0: none).
+        low-curvature subspace steps after BFGS in each stage.
     seed
-        Weight-initialisation seed of stage 1; stage k uses ``seed + k - 1``.
+        weight-initialisation seed (stage k: seed + k - 1).
 
     Returns
     -------
@@ -345,24 +221,29 @@ def fit_boost(data: Dataset, stages: int = 2, width: int = 20, depth: int = 3, a
                      extra={"activation": activation, "depth": depth, "width": width, "stages": per_stage})
 
 
+def _spline_memory(d: int, n_train: int, n_test: int, options: dict[str, Any]) -> list[Estimate]:
+    """The data, the grid and its spline coefficients."""
+    return [data_memory(d, n_train, n_test), ("--n-train", 8.0 * n_train * _F64, "the grid and its spline coefficients")]
+
+
 @register("spline", help="spline interpolation on a regular grid; --n-train is then the total number of grid "
-          "points, rounded to the nearest points_per_dim**d (paper §3)",
-          options={"order": "spline degree 1-7 or 'simplex'"})
+          "points, rounded to the nearest points_per_dim**d (paper §3)", memory=_spline_memory)
 def fit_spline(data: Dataset, order: int | str = 3) -> FitResult:
     """Spline interpolation of order ``order`` on a regular grid (paper §3, Figure 4).
 
     The training set's *size* sets the grid: points_per_dim = round(len(y_train) ** (1/d)),
     equally spaced over the target's box, ends included, so D = points_per_dim**d grid values
     of the exact formula are used (the random training inputs themselves are not).
-    Test inputs must be in the target's own coordinates (not standardised).
+    Test inputs must be in the target's own coordinates (not standardised). The order is a
+    degree of :class:`precision.splines.GridInterpolator`; digit strings (from the command
+    line) are read as integers.
 
     Parameters
     ----------
     data
         Training and test sets, not standardised; only the training set's size is used.
     order
-        A spline degree 1…7 or ``"simplex"`` (see :class:`precision.splines.GridInterpolator`);
-        digit strings (from the command line) are read as integers.
+        spline degree 1-7 or 'simplex'.
 
     Returns
     -------
@@ -385,22 +266,18 @@ def fit_spline(data: Dataset, order: int | str = 3) -> FitResult:
     seconds = time.perf_counter() - start
     nodes = np.stack([g.ravel() for g in np.meshgrid(*interp.axes, indexing="ij")], axis=1)
     D = n**target.d
-    return FitResult("spline", target.name, target.d, _rmse(interp(nodes), interp.values.ravel()),
-                     _rmse(test, data.y_test), D * (target.d + 1), D, len(data.y_test), seconds,
+    return FitResult("spline", target.name, target.d, rmse(interp(nodes), interp.values.ravel()),
+                     rmse(test, data.y_test), D * (target.d + 1), D, len(data.y_test), seconds,
                      extra={"order": order, "points_per_dim": n})
 
 
+def _lm_memory(d: int, n_train: int, n_test: int, options: dict[str, Any]) -> list[Estimate]:
+    """The data, the net and LM's normal matrix, its activations and the LM Jacobian."""
+    return _net_estimate("lm", d, n_train, n_test, options)
+
+
 @register("lm", help="a tanh MLP trained by Levenberg-Marquardt until the float64 floor, a stall or the time "
-          "limit; --stages > 1 boosts (beyond the paper)",
-          options={"stages": "number of boosted nets", "width": "hidden width", "depth": "number of Linear layers",
-                   "activation": "relu, tanh, sigmoid or silu",
-                   "steps": "LM maximum steps per stage (0: until the floor, a stall or the time limit)",
-                   "adam_steps": "Adam steps before LM in each stage", "lr": "Adam learning rate",
-                   "solver": "LM step solver: cholesky or svd",
-                   "seed": "weight-initialisation seed (stage k: seed + k - 1)",
-                   "time_limit": "stop after this many seconds",
-                   "floor_factor": "stop when the training RMSE is within this factor of the float64 floor",
-                   "progress": "progress bar on stderr (shown only when it is a terminal)"})
+          "limit; --stages > 1 boosts (beyond the paper)", memory=_lm_memory)
 def fit_lm(data: Dataset, stages: int = 1, width: int = 20, depth: int = 3, activation: str = "tanh",
            steps: int = 0, adam_steps: int = 0, lr: float = 1e-3, solver: str = "cholesky",
            seed: int = 0, time_limit: float = _TIME_LIMIT, floor_factor: float = 3.0,
@@ -408,35 +285,40 @@ def fit_lm(data: Dataset, stages: int = 1, width: int = 20, depth: int = 3, acti
     """Tanh MLP trained by Levenberg–Marquardt (beyond the paper, :mod:`precision.lm`) after
     ``adam_steps`` Adam steps (a warm-up that keeps the weights O(1)); with ``stages > 1``,
     boosting (paper §4.2.2) with every stage trained that way on the residual rescaled by
-    ``c = 2/max|r|``. It trains until the training RMSE is within ``floor_factor`` of the
-    float64 floor of the labels, LM stops making progress, ``time_limit`` runs out, or
-    (when given) ``steps`` steps per stage.
+    ``c = 2/max|r|`` (fewer stages when the floor or the time limit comes first). It trains
+    until the training RMSE is within ``floor_factor`` (at least 1) of the float64 floor of
+    the labels, LM stops making progress, ``time_limit`` runs out (the whole fit's
+    wall-clock seconds), or (when given) ``steps`` steps per stage. The checks are here; the
+    algorithm is :func:`precision.boosting.lm_fit`.
 
     Parameters
     ----------
     data
         Training and test sets.
     stages
-        Number of boosted nets (1: no boosting); fewer when the floor or the time limit
-        comes first.
-    width, depth, activation
-        Architecture of every stage's net (see :func:`fit_mlp`).
+        number of boosted nets.
+    width
+        hidden width.
+    depth
+        number of Linear layers.
+    activation
+        relu, tanh, sigmoid or silu.
     steps
-        Most Levenberg–Marquardt steps per stage (0: no limit but the stopping rules).
+        LM maximum steps per stage (0: until the floor, a stall or the time limit).
     adam_steps
-        Full-batch Adam steps before LM in each stage (0: none).
+        Adam steps before LM in each stage.
     lr
         Adam learning rate.
     solver
-        LM step solver, ``"cholesky"`` or ``"svd"``.
+        LM step solver: cholesky or svd.
     seed
-        Weight-initialisation seed of stage 1; stage k uses ``seed + k - 1``.
+        weight-initialisation seed (stage k: seed + k - 1).
     time_limit
-        Wall-clock seconds for the whole fit.
+        stop after this many seconds.
     floor_factor
-        Stop once the training RMSE is at most this times the floor (at least 1).
+        stop when the training RMSE is within this factor of the float64 floor.
     progress
-        Show a progress bar on stderr (only when it is a terminal).
+        progress bar on stderr (shown only when it is a terminal).
 
     Returns
     -------
@@ -445,13 +327,9 @@ def fit_lm(data: Dataset, stages: int = 1, width: int = 20, depth: int = 3, acti
         it came; ``extra["stages"]`` holds each stage's scale, RMSEs, LM steps and why it
         stopped; ``extra["floor_source"]`` how the floor was obtained.
     """
-    import torch
-
-    from .boosting import fit_stages, residual_scale, stage_trainer
-    from .landscape import _as_data
-    from .lm import SOLVERS, check_label_scale, stop_kind
-    from .models import mlp, n_params
-    from .progress import FitProgress
+    from .boosting import lm_fit
+    from .lm import SOLVERS, check_label_scale
+    from .models import mlp
     from .checks import check_nonnegative_int, check_positive_float, check_positive_int
 
     for name, value in (("stages", stages), ("width", width), ("depth", depth)):
@@ -461,105 +339,23 @@ def fit_lm(data: Dataset, stages: int = 1, width: int = 20, depth: int = 3, acti
     check_nonnegative_int("adam_steps", adam_steps)
     check_positive_float("lr", lr)
     time_limit = check_positive_float("time_limit", time_limit)
-    floor_factor = _check_floor_factor(floor_factor)
+    floor_factor = check_floor_factor(floor_factor)
     if solver not in SOLVERS:
         raise ValueError(f"solver must be one of {', '.join(SOLVERS)}; got {solver!r}")
     mlp(data.target.d, width, depth, activation)  # reject a bad activation before any training
     check_label_scale(data.y_train, data.y_test)
-    start = time.perf_counter()
-    floor = _label_floor(data, seed, time_limit / 4)  # the floor gets at most a quarter of the time
-    goal = floor_factor * floor.rmse
-    first = mlp(data.target.d, width, depth, activation, seed=seed)
-    x, y = _as_data(data.x_train, data.y_train, next(iter(first.parameters())))
-    x_test, y_test = _as_data(data.x_test, data.y_test, x)
-    scales: list[float] = []
-
-    def make(k: int, x_k, r):
-        scales.append(residual_scale(r, "max") if k else 1.0)
-        if k == 0 and not bool((r != 0).any()):  # all labels 0: the zero function fits them exactly
-            with torch.no_grad():
-                first[-1].weight.zero_()
-                first[-1].bias.zero_()
-        return first if k == 0 else mlp(data.target.d, width, depth, activation, seed=seed + k)
-
-    bar = FitProgress(time_limit, enabled=progress)
-
-    def train(k: int, model, x_k, target_k, x_test_k, target_test_k):
-        from .optimizers import train_adam
-
-        c, every, runs = scales[k], max(1, (steps or 1000) // 50), {}
-        if adam_steps:  # first, so that LM gets the time that is left
-            runs["adam"] = train_adam(model, x_k, target_k, adam_steps, lr=lr, x_test=x_test_k, y_test=target_test_k,
-                                      record_every=max(every, adam_steps // 50),
-                                      time_limit=max(time_limit - (time.perf_counter() - start), 1e-3))
-        options = {"solver": solver, "stop_rmse": goal * c,
-                   "time_limit": max(time_limit - (time.perf_counter() - start), 1e-3)}
-        if bar.enabled:
-            options["callback"] = lambda step, rmse: bar.update(k + 1, rmse / c, floor.rmse)
-        trainer = stage_trainer("lm", steps or 1_000_000, 0, lr, record_every=every, lm_options=options, threads=1)
-        return {**runs, **trainer(k, model, x_k, target_k, x_test_k, target_test_k)}
-
-    def stop(k: int, stage) -> bool:
-        bar.update(k + 1, stage.rmse_train, floor.rmse, force=True)
-        kind = stop_kind(stage.main.stopped)
-        return kind in ("stop_rmse", "time_limit") or stage.rmse_train <= goal
-
-    with bar:
-        done = fit_stages(make, train, x, y, stages, x_test, y_test, scale="max", stop=stop)
-    last = done[-1]
-    kind = stop_kind(last.main.stopped)  # the last stage's LM run says why the fit ended
-    if kind == "stop_rmse" or last.rmse_train <= goal:
-        reason = "floor"
-    else:
-        reason = {"time_limit": "time_limit", "max_steps": "budget"}.get(kind, "stalled")
-    per_stage = [{"stage": k + 1, "scale": s.scale, "rmse_train": s.rmse_train, "rmse_test": s.rmse_test,
-                  "lm_steps": s.main.steps, "stopped": s.main.stopped} for k, s in enumerate(done)]
-    return FitResult("lm", data.target.name, data.target.d, last.rmse_train, last.rmse_test,
-                     sum(n_params(s.model) for s in done), len(data.y_train), len(data.y_test),
-                     time.perf_counter() - start,
-                     extra={"activation": activation, "depth": depth, "width": width, "solver": solver,
-                            "adam_steps": adam_steps, "stages": per_stage, "floor_source": floor.source},
-                     stop_reason=reason, floor=floor.rmse, rmse_over_floor=_over_floor(last.rmse_train, floor.rmse))
+    return lm_fit(data, stages, width, depth, activation, steps, adam_steps, lr, solver, seed, time_limit,
+                  floor_factor, progress)
 
 
-def _check_floor_factor(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 1 <= value < float("inf"):
-        raise ValueError(f"floor_factor must be a number of at least 1, got {value!r}")
-    return float(value)
-
-
-def _over_floor(rmse: float, floor: float) -> float:
-    """The RMSE over the floor; an exact fit (RMSE 0) of labels whose floor is 0 (all 0) gives 0."""
-    if floor > 0:
-        return rmse / floor
-    return 0.0 if rmse == 0 else float("inf")
-
-
-def _label_floor(data: Dataset, seed: int, time_limit: float | None = None):
-    """The float64 floor of the training labels (against the target's exact form when the
-    inputs are in its own coordinates; else the estimate eps·rms(y)), measured within
-    ``time_limit`` seconds (:func:`precision.floors.label_floor`)."""
-    from .floors import label_floor
-
-    low = np.asarray(data.target.low, dtype=np.float64)
-    high = np.asarray(data.target.high, dtype=np.float64)
-    inside = not (np.any(data.x_train < low) or np.any(data.x_train > high))
-    return label_floor(data.target if inside else None, data.x_train, data.y_train, seed=seed,
-                       time_limit=None if time_limit is None else max(time_limit, 1e-9))
+def _multistage_memory(d: int, n_train: int, n_test: int, options: dict[str, Any]) -> list[Estimate]:
+    """The data, a stage's net and LM's normal matrix, the data the last stage trains on,
+    and the activations and LM Jacobian on it."""
+    return _net_estimate("multistage", d, n_train, n_test, options)
 
 
 @register("multistage", help="Wang & Lai multi-stage nets, Adam then LM per stage, until the float64 floor, "
-          "a stall or the time limit (beyond the paper)",
-          options={"stages": "number of stages (0: until the floor, a stall or the time limit)",
-                   "width": "hidden width", "depth": "number of Linear layers",
-                   "adam_steps": "Adam steps before LM in each stage (-1: 500 in stage 1, none after)",
-                   "lr": "Adam learning rate",
-                   "steps": "LM maximum steps per stage (0: until its progress slows)",
-                   "data_growth": "stage k trains on n*growth^(k-1) points (0: 4 points per parameter from stage 2)",
-                   "solver": "LM step solver: cholesky or svd", "seed": "weight-initialisation seed",
-                   "time_limit": "stop after this many seconds",
-                   "floor_factor": "stop when the training RMSE is within this factor of the float64 floor",
-                   "progress": "progress bar on stderr (shown only when it is a terminal)"})
+          "a stall or the time limit (beyond the paper)", memory=_multistage_memory)
 def fit_multistage(data: Dataset, stages: int = 0, width: int = 20, depth: int = 3, adam_steps: int = -1,
                    lr: float = 1e-3, steps: int = 0, data_growth: int = 0, solver: str = "cholesky",
                    seed: int = 0, time_limit: float = _TIME_LIMIT, floor_factor: float = 3.0,
@@ -567,37 +363,40 @@ def fit_multistage(data: Dataset, stages: int = 0, width: int = 20, depth: int =
     """Multi-stage nets (Wang & Lai 2024, :mod:`precision.multistage`): a tanh net, then nets with a
     sin first layer tuned to the residual's zero crossings, each trained by Adam then
     Levenberg–Marquardt, until the training RMSE is within ``floor_factor`` of the float64
-    floor of the labels, a stage stops helping, or ``time_limit`` runs out. Budgets left at
-    their defaults (0, or -1 for ``adam_steps``) adapt (:data:`precision.multistage.AUTO`);
-    budgets given are obeyed.
+    floor of the labels, a stage stops helping, or ``time_limit`` (the whole fit's wall-clock
+    seconds) runs out. Budgets left at their defaults (0, or -1 for ``adam_steps``) adapt
+    (:data:`precision.multistage.AUTO`); budgets given are obeyed. Extra points for later
+    stages are drawn from the target with ``seed``. The checks are here; the algorithm is
+    :func:`precision.multistage.multistage_fit`.
 
     Parameters
     ----------
     data
         Training and test sets.
     stages
-        Number of stages (0: adaptive).
-    width, depth
-        Architecture of every stage's net.
+        number of stages (0: until the floor, a stall or the time limit).
+    width
+        hidden width.
+    depth
+        number of Linear layers.
     adam_steps
-        Full-batch Adam steps before LM in each stage (-1: 500 in stage 1, none after).
+        Adam steps before LM in each stage (-1: 500 in stage 1, none after).
     lr
         Adam learning rate.
     steps
-        Most Levenberg–Marquardt steps per stage (0: until the stage's progress slows).
+        LM maximum steps per stage (0: until its progress slows).
     data_growth
-        Stage k trains on ``n * data_growth**(k-1)`` points (0: 4 points per parameter from
-        stage 2 on, fresh points drawn from the target).
+        stage k trains on n*growth^(k-1) points (0: 4 points per parameter from stage 2).
     solver
-        LM step solver, ``"cholesky"`` or ``"svd"``.
+        LM step solver: cholesky or svd.
     seed
-        Weight-initialisation (and extra-data sampling) seed.
+        weight-initialisation seed.
     time_limit
-        Wall-clock seconds for the whole fit.
+        stop after this many seconds.
     floor_factor
-        With adaptive stages, stop once the training RMSE is at most this times the floor.
+        stop when the training RMSE is within this factor of the float64 floor.
     progress
-        Show a progress bar on stderr (only when it is a terminal).
+        progress bar on stderr (shown only when it is a terminal).
 
     Returns
     -------
@@ -607,7 +406,7 @@ def fit_multistage(data: Dataset, stages: int = 0, width: int = 20, depth: int =
         RMSEs, scale, frequency scale ``kappa``, training points, LM steps and seconds.
     """
     from .lm import SOLVERS
-    from .multistage import train_multistage
+    from .multistage import multistage_fit
     from .checks import check_nonnegative_int, check_positive_float
 
     if solver not in SOLVERS:
@@ -617,42 +416,40 @@ def fit_multistage(data: Dataset, stages: int = 0, width: int = 20, depth: int =
     if isinstance(adam_steps, bool) or not isinstance(adam_steps, int) or adam_steps < -1:
         raise ValueError(f"adam_steps must be a non-negative integer, or -1 (adaptive), got {adam_steps!r}")
     time_limit = check_positive_float("time_limit", time_limit)
-    floor_factor = _check_floor_factor(floor_factor)
-    start = time.perf_counter()
-    res = train_multistage(data, stages or None, width, depth, adam_steps=None if adam_steps == -1 else adam_steps,
-                           lr=lr, steps=steps or None, data_growth=data_growth or None, seed=seed,
-                           record_every=max(1, (steps or 1000) // 50), lm_options={"solver": solver},
-                           time_limit=time_limit, floor_factor=floor_factor, progress=progress)
-    floor, source = res.floor, res.floor_source
-    if floor is None:  # within the time that is left
-        found = _label_floor(data, seed, time_limit - (time.perf_counter() - start))
-        floor, source = found.rmse, found.source
-    per_stage = [{"stage": k + 1, "scale": s.scale, "kappa": s.kappa, "n_train": s.n_train,
-                  "rmse_train": s.rmse_train, "rmse_test": s.rmse_test, "lm_steps": s.second.steps,
-                  "stopped": s.second.stopped, "seconds": s.seconds} for k, s in enumerate(res.stages)]
-    return FitResult("multistage", data.target.name, data.target.d, res.rmse_train, res.rmse_test, res.n_params,
-                     res.stages[-1].n_train, len(data.y_test), res.seconds,
-                     extra={"depth": depth, "width": width, "adam_steps": adam_steps, "solver": solver,
-                            "stages": per_stage, "floor_source": source},
-                     stop_reason=res.stop_reason, floor=floor, rmse_over_floor=_over_floor(res.rmse_train, floor))
+    floor_factor = check_floor_factor(floor_factor)
+    return multistage_fit(data, stages, width, depth, adam_steps, lr, steps, data_growth, solver, seed, time_limit,
+                          floor_factor, progress)
 
 
-@register("chebyshev", help="a Chebyshev series on the target's box (beyond the paper)",
-          options={"degree": "Chebyshev degree per axis",
-                   "kind": "Chebyshev coefficients: lstsq (fit the training data) or interpolate "
-                           "(the target at Chebyshev points, 1D)"})
+def _chebyshev_memory(d: int, n_train: int, n_test: int, options: dict[str, Any]) -> list[Estimate]:
+    """The data and the Vandermonde (lstsq) or collocation (interpolate) matrix."""
+    out = [data_memory(d, n_train, n_test)]
+    degree = option_int(options, "degree", 30)
+    if options.get("kind") == "interpolate":
+        out.append(("--degree", 2.0 * (degree + 1) ** 2 * _F64, "the interpolation matrix"))
+    else:
+        coef = float(degree + 1) ** d
+        out.append(("--degree", 2.0 * n_train * coef * _F64 + coef * coef * _F64, f"{coef:,.0f} coefficients"))
+    return out
+
+
+@register("chebyshev", help="a Chebyshev series on the target's box (beyond the paper)", memory=_chebyshev_memory)
 def fit_chebyshev(data: Dataset, degree: int = 30, kind: str = "lstsq") -> FitResult:
     """Chebyshev series of degree ``degree`` per axis on the target's box (:mod:`precision.chebyshev`).
+
+    ``kind="lstsq"`` is a least-squares fit of the training data (any dimension, tensor
+    product); ``"interpolate"`` interpolates the target at Chebyshev points (1D). A degree
+    given as a digit string (from the command line) is read as an integer.
 
     Parameters
     ----------
     data
         Training and test sets, not standardised (inputs in the target's own coordinates).
     degree
-        Degree per axis; digit strings (from the command line) are read as integers.
+        Chebyshev degree per axis.
     kind
-        ``"lstsq"``: a least-squares fit of the training data (any dimension, tensor
-        product); ``"interpolate"``: interpolation of the target at Chebyshev points (1D).
+        Chebyshev coefficients: lstsq (fit the training data) or interpolate (the target
+        at Chebyshev points, 1D).
 
     Returns
     -------
@@ -678,12 +475,127 @@ def fit_chebyshev(data: Dataset, degree: int = 30, kind: str = "lstsq") -> FitRe
                      len(data.y_test), point.seconds, extra={"degree": degree, "kind": kind})
 
 
+def fit_memory(method: str, d: int, n_train: int, n_test: int, options: dict[str, Any]) -> list[Estimate]:
+    """The large allocations of a fit with a registered method, before any is made.
+
+    Parameters
+    ----------
+    method
+        A key of :data:`METHODS`.
+    d, n_train, n_test
+        Input dimension and the sizes of the training and test sets.
+    options
+        The method's options as given (absent ones take the estimate's defaults).
+
+    Returns
+    -------
+    list
+        ``(option, bytes, what)`` for each allocation, the data first: the method's own
+        estimate (``register(..., memory=...)``), or the data alone for a method registered
+        without one (:func:`precision.memory.data_only`).
+    """
+    return METHODS[method].estimate(d, n_train, n_test, options)
+
+
+def check_fit_memory(method: str, d: int, n_train: int, n_test: int, options: dict[str, Any]) -> None:
+    """Refuse, before anything is allocated, a fit whose arrays cannot fit in this machine's
+    memory: one sentence naming the option and the estimate (:func:`fit_memory`)."""
+    for option, estimate, what in fit_memory(method, d, n_train, n_test, options):
+        require_fits(option, estimate, what)
+
+
+def check_method_options(method: Any, options: dict[str, Any]) -> None:
+    """Check a request's method and options before its data exist.
+
+    Parameters
+    ----------
+    method
+        Must be a key of :data:`METHODS`.
+    options
+        Must be options the method takes; a ``seed`` among them must lie in ``0 … 2**63 - 1``.
+        The method checks the values of its other options itself.
+
+    Raises
+    ------
+    ValueError
+        For an unknown method, an option the method does not take (one line naming the
+        options it takes, as command-line flags), or a seed out of range.
+    """
+    from .checks import check_seed
+
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
+    allowed = list(METHODS[method].parameters)
+    unknown = [k for k in options if k not in allowed]
+    if unknown:
+        flags = ", ".join("--" + k.replace("_", "-") for k in unknown)
+        takes = ", ".join("--" + k.replace("_", "-") for k in allowed) or "no options"
+        raise ValueError(f"method '{method}' does not take {flags}; it takes {takes}")
+    if "seed" in options:
+        check_seed("seed", options["seed"])
+
+
+def check_fit_resources(method: str, d: int, n_train: int, n_test: int, options: dict[str, Any], device: Any):
+    """The device a fit runs on, checked, after its memory estimate was checked.
+
+    Parameters
+    ----------
+    method, options
+        A checked request (:func:`check_method_options`).
+    d, n_train, n_test
+        Input dimension and the sizes of the training and test sets.
+    device
+        ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (:func:`precision.device.resolve_device`).
+
+    Returns
+    -------
+    torch.device
+        Where the fit's tensors will live.
+
+    Raises
+    ------
+    ValueError
+        For a device this machine does not have, or a fit that cannot fit in memory.
+    """
+    where = resolve_device(device)
+    check_fit_memory(method, d, n_train, n_test, options)
+    return where
+
+
+def fit_checked(data: Dataset, method: str, device: Any, options: dict[str, Any]) -> FitResult:
+    """Run a registered method on a request already checked: ``data`` by
+    :func:`precision.inputs.fit_data`, ``method`` and ``options`` by :func:`check_method_options`,
+    ``device`` (a ``torch.device``) and memory by :func:`check_fit_resources`. Nothing is checked
+    again; :func:`fit` is the entry that checks.
+
+    Parameters
+    ----------
+    data
+        The checked training and test sets.
+    method
+        A key of :data:`METHODS`.
+    device
+        The ``torch.device`` :func:`check_fit_resources` returned.
+    options
+        The method's options.
+
+    Returns
+    -------
+    FitResult
+        What the method returns.
+    """
+    with on_device(device):
+        return METHODS[method](data, **options)
+
+
 def fit(data: Any, y_train: Any = None, method: str | None = None, *, x_test: Any = None, y_test: Any = None,
         device: str = "cpu", **options: Any) -> FitResult:
     """Fit data with a registered method: ``fit(dataset, "mlp")`` or ``fit(x, y, method="mlp")``.
 
-    The data are checked first, in one place (:func:`precision.inputs.fit_data`), and every
-    method receives the same form: inputs ``(n, d)`` and labels ``(n,)``, float64.
+    The request is checked here, once, before the method runs: the method and its options
+    (:func:`check_method_options`), the data (:func:`precision.inputs.fit_data`: every method
+    receives inputs ``(n, d)`` and labels ``(n,)``, float64), the device and the memory the
+    fit needs (:func:`check_fit_resources`).
 
     Parameters
     ----------
@@ -714,8 +626,9 @@ def fit(data: Any, y_train: Any = None, method: str | None = None, *, x_test: An
     ValueError
         For an unknown method, an option the method does not take (one line naming the
         options it takes, as command-line flags), a seed outside ``0 … 2**63 - 1``, a device
-        this machine does not have, or data of the wrong shape, length or dimension, with
-        NaN or inf, or too few (distinct) points (:func:`precision.inputs.fit_data`).
+        this machine does not have, a fit too large for this machine's memory, or data of
+        the wrong shape, length or dimension, with NaN or inf, or too few (distinct) points
+        (:func:`precision.inputs.fit_data`).
 
     Examples
     --------
@@ -724,23 +637,11 @@ def fit(data: Any, y_train: Any = None, method: str | None = None, *, x_test: An
     >>> fit(x, x**2, method="simplex").rmse_train
     0.0
     """
-    from .checks import check_seed
     from .inputs import fit_data
 
     if isinstance(data, Dataset) and method is None and isinstance(y_train, str):
         y_train, method = None, y_train  # fit(dataset, "simplex")
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
-    allowed = list(METHODS[method].parameters)
-    unknown = [k for k in options if k not in allowed]
-    if unknown:
-        flags = ", ".join("--" + k.replace("_", "-") for k in unknown)
-        takes = ", ".join("--" + k.replace("_", "-") for k in allowed) or "no options"
-        raise ValueError(f"method '{method}' does not take {flags}; it takes {takes}")
-    if "seed" in options:
-        check_seed("seed", options["seed"])
+    check_method_options(method, options)
     data = fit_data(data, y_train, x_test, y_test, method, options)
-    where = resolve_device(device)
-    check_fit_memory(method, data.target.d, len(data.y_train), len(data.y_test), options)
-    with on_device(where):
-        return METHODS[method](data, **options)
+    where = check_fit_resources(method, data.target.d, len(data.y_train), len(data.y_test), options, device)
+    return fit_checked(data, method, where, options)

@@ -9,7 +9,7 @@ import mpmath
 import numpy as np
 import torch
 
-__all__ = ["ACTIVATIONS", "Sine", "mlp", "n_params", "forward_mpmath"]
+__all__ = ["ACTIVATIONS", "Sine", "mlp", "n_params", "mlp_param_count", "forward_mpmath"]
 
 ACTIVATIONS = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU, "sigmoid": torch.nn.Sigmoid, "silu": torch.nn.SiLU}
 
@@ -108,6 +108,34 @@ def n_params(model: torch.nn.Module) -> int:
         Total number of entries of ``model.parameters()`` (all of them, trainable or not).
     """
     return sum(p.numel() for p in model.parameters())
+
+
+def mlp_param_count(d: int, width: int, depth: int) -> int:
+    """Number of parameters of :func:`mlp` ``(d, width, depth)`` (one output), without building it.
+
+    Parameters
+    ----------
+    d : int
+        Input dimension.
+    width : int
+        Size of every hidden layer.
+    depth : int
+        Number of Linear layers (1: a linear model with ``d + 1`` parameters).
+
+    Returns
+    -------
+    int
+        Weights and biases in total: ``(d + 1)·width + (depth − 2)·(width + 1)·width + width + 1``
+        for ``depth ≥ 2``.
+
+    Examples
+    --------
+    >>> mlp_param_count(1, 20, 3)
+    481
+    """
+    if depth <= 1:
+        return d + 1
+    return (d + 1) * width + (depth - 2) * (width + 1) * width + width + 1
 
 
 def forward_mpmath(model: torch.nn.Sequential, x: np.ndarray, dps: int = 40) -> np.ndarray:

@@ -13,7 +13,7 @@ from typing import Sequence
 
 import torch
 
-from .models import ACTIVATIONS, mlp
+from .models import ACTIVATIONS, mlp, mlp_param_count
 
 __all__ = ["Node", "GRAPHS", "ModularMLP", "modular_mlp", "node_params", "graph_params", "stages", "draw_graph"]
 
@@ -95,7 +95,7 @@ def _node_width(width: int, node: Node) -> int:
 
 
 def node_params(n_in: int, hidden: int, depth: int) -> int:
-    """Parameters of an MLP ``n_in → hidden (× depth−1 layers) → 1``.
+    """Parameters of an MLP ``n_in → hidden (× depth−1 layers) → 1`` (:func:`precision.models.mlp_param_count`).
 
     Parameters
     ----------
@@ -116,9 +116,7 @@ def node_params(n_in: int, hidden: int, depth: int) -> int:
     >>> node_params(1, 20, 3)
     481
     """
-    if depth == 1:
-        return n_in + 1
-    return (n_in + 1) * hidden + (depth - 2) * (hidden + 1) * hidden + hidden + 1
+    return mlp_param_count(n_in, hidden, depth)
 
 
 def graph_params(graph: Sequence[Node], width: int, node_depth: int) -> int:

@@ -41,7 +41,7 @@ from .optimizers import TrainResult
 from .targets import Dataset, Target, sample, to_unit_box
 
 __all__ = ["MultistageStage", "MultistageResult", "STOP_REASONS", "AUTO", "zero_crossings", "frequency_scale",
-           "stage_net", "train_multistage"]
+           "stage_net", "train_multistage", "multistage_fit"]
 
 SECOND_ORDER = ("lm", "bfgs")
 FIRST_LAYERS = ("sin", "tanh")
@@ -224,7 +224,9 @@ the stages end when one lowers the combined training RMSE less than ``stall_gain
 
 
 def _stage_params(d: int, width: int, depth: int) -> int:
-    return d * width + width + (depth - 2) * (width * width + width) + width + 1
+    from .models import mlp_param_count
+
+    return mlp_param_count(d, width, depth)
 
 
 def train_multistage(target_or_data: Target | Dataset, stages: int | None = None, width: int = 20, depth: int = 3,
@@ -504,3 +506,58 @@ def _multistage(data, stages, widths, depth, lr, second_order, first_layer, seed
             for s, kappa in zip(fitted, kappas)]
     return MultistageResult(done, done[-1].rmse_train, done[-1].rmse_test, time.perf_counter() - start, low, high,
                             reason, floor, floor_source)
+
+
+def multistage_fit(data: Dataset, stages: int, width: int, depth: int, adam_steps: int, lr: float, steps: int,
+                   data_growth: int, solver: str, seed: int, time_limit: float, floor_factor: float, progress: bool):
+    """The method ``multistage`` (:func:`precision.fitting.fit_multistage`, which checks its
+    arguments first): :func:`train_multistage` on ``data`` with the command line's
+    conventions (0 for an adaptive budget, -1 for adaptive ``adam_steps``), as a
+    :class:`~precision.results.FitResult`.
+
+    Parameters
+    ----------
+    data
+        Checked training and test sets (:func:`precision.inputs.fit_data`).
+    stages, steps, data_growth
+        Most stages, LM steps per stage, growth of the data per stage (0: adaptive, :data:`AUTO`).
+    width, depth
+        Architecture of every stage's net.
+    adam_steps, lr
+        Adam steps before LM in each stage (-1: adaptive) and its learning rate.
+    solver
+        LM's step solver, ``"cholesky"`` or ``"svd"``.
+    seed
+        Initialisation and sampling seed.
+    time_limit, floor_factor
+        Seconds for the whole fit, and how close to the float64 floor of the labels is close enough.
+    progress
+        Show a progress bar on stderr (only when it is a terminal).
+
+    Returns
+    -------
+    precision.results.FitResult
+        Method ``"multistage"``; ``n_train`` is the last stage's; ``stop_reason``, ``floor``
+        and ``rmse_over_floor`` say why it stopped and how close it came; each stage in
+        ``extra["stages"]``.
+    """
+    from .results import FitResult, over_floor, training_floor
+
+    start = time.perf_counter()
+    res = train_multistage(data, stages or None, width, depth, adam_steps=None if adam_steps == -1 else adam_steps,
+                           lr=lr, steps=steps or None, data_growth=data_growth or None, seed=seed,
+                           record_every=max(1, (steps or 1000) // 50), lm_options={"solver": solver},
+                           time_limit=time_limit, floor_factor=floor_factor, progress=progress)
+    floor, source = res.floor, res.floor_source
+    if floor is None:  # within the time that is left
+        found = training_floor(data, seed, time_limit - (time.perf_counter() - start))
+        floor, source = found.rmse, found.source
+    per_stage = [{"stage": k + 1, "scale": s.scale, "kappa": s.kappa, "n_train": s.n_train,
+                  "rmse_train": s.rmse_train, "rmse_test": s.rmse_test, "lm_steps": s.second.steps,
+                  "stopped": s.second.stopped, "seconds": s.seconds} for k, s in enumerate(res.stages)]
+    return FitResult("multistage", data.target.name, data.target.d, res.rmse_train, res.rmse_test, res.n_params,
+                     res.stages[-1].n_train, len(data.y_test), res.seconds,
+                     extra={"depth": depth, "width": width, "adam_steps": adam_steps, "solver": solver,
+                            "stages": per_stage, "floor_source": source},
+                     stop_reason=res.stop_reason, floor=floor, rmse_over_floor=over_floor(res.rmse_train, floor))
+

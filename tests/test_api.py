@@ -49,6 +49,15 @@ def test_precision_fit_is_the_registry_entry_point_and_import_stays_cheap():
         precision.nothing  # noqa: B018
 
 
+def test_the_public_api_is_a_few_names():
+    from precision import methods, results, targets
+
+    assert precision.register is methods.register and precision.FitResult is results.FitResult
+    assert precision.Dataset is targets.Dataset and precision.Target is targets.Target
+    assert precision.get_target is targets.get_target and precision.sample is targets.sample
+    assert set(precision.__all__) <= set(dir(precision))
+
+
 def test_a_valid_dataset_reaches_the_method_unchanged(data):
     assert fit_data(data, method="mlp") is data
 

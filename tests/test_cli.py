@@ -235,7 +235,7 @@ def test_a_registered_method_reaches_fit_and_the_cli(capsys):
     """Registering a method (here a toy, removed afterwards) is all it takes: fit() runs it and
     rejects foreign options, and the CLI offers it under --method with its own typed flags,
     without any change to precision/cli.py."""
-    from precision import fitting
+    from precision import fitting, results
     from precision.cli import main
     from precision.targets import Dataset, get_target, sample
 
@@ -244,7 +244,7 @@ def test_a_registered_method_reaches_fit_and_the_cli(capsys):
                                "width": "hidden width"})
     def fit_toy(data: Dataset, shift: float = 0.0, repeats: int = 1, width: int = 7) -> fitting.FitResult:
         pred = float(data.y_train.mean()) + shift * repeats
-        rmse = fitting._rmse(np.full_like(data.y_test, pred), data.y_test)
+        rmse = results.rmse(np.full_like(data.y_test, pred), data.y_test)
         return fitting.FitResult("toy", data.target.name, data.target.d, rmse, rmse, 1, len(data.y_train),
                                  len(data.y_test), 0.0, extra={"shift": shift, "repeats": repeats, "width": width})
 
@@ -360,7 +360,7 @@ def test_the_json_is_strict_and_says_why_a_number_is_missing():
 def test_non_finite_predictions_are_failures_not_dropped_points():
     import numpy as np
 
-    from precision.fitting import _rmse
+    from precision.results import rmse as _rmse
 
     y = np.zeros(4)
     assert np.isnan(_rmse(np.array([0.0, np.nan, 0.0, 0.0]), y))
@@ -437,3 +437,69 @@ def test_a_domain_name_is_read_as_the_formula_reads_it():
     assert json.loads(out.stdout)["rmse_test"] < 1e-12
     out = run("fit", "--expr", "\u00b5*2", "--domain", "\u00b5=0:1", "--domain", "\u03bc=0:2", "--method", "simplex")
     assert out.returncode == 2 and "each variable takes one --domain" in out.stderr
+
+
+def test_fit_help_lists_every_option_with_its_help_written_once_in_the_docstring(capsys):
+    """Each built-in method documents its options once, in its numpydoc Parameters section:
+    the registry reads them from there, and ``fit --help`` shows each with that text."""
+    from precision.cli import _FROM_DATA_FLAGS, main
+    from precision.fitting import METHODS
+    from precision.methods import parameter_help
+
+    with pytest.raises(SystemExit):
+        main(["fit", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+    for method in METHODS.values():
+        documented = parameter_help(method.function)
+        assert method.options == {k: v for k, v in documented.items() if k != "data"}, method.name
+        for name, text in method.options.items():
+            if name not in _FROM_DATA_FLAGS:
+                assert f"--{name.replace('_', '-')}" in help_text and " ".join(text.split()) in help_text, name
+    assert "--width WIDTH hidden width (mlp, boost, lm, multistage; default 20)" in help_text
+
+
+def test_an_options_help_is_given_once():
+    from precision import fitting
+
+    def fit_twice(data, width: int = 3):
+        """Twice.
+
+        Parameters
+        ----------
+        data
+            Training and test sets.
+        width
+            hidden width
+        """
+
+    with pytest.raises(TypeError, match="give each option's help once"):
+        fitting.register("twice", help="x", options={"width": "hidden width"})(fit_twice)
+    fitting.register("twice", help="x")(fit_twice)
+    try:
+        assert fitting.METHODS["twice"].options == {"width": "hidden width"}
+    finally:
+        del fitting.METHODS["twice"]
+
+
+def test_one_cli_fit_checks_the_device_and_the_memory_once(monkeypatch, capsys):
+    from precision import device, fitting
+    from precision.cli import main
+
+    calls = {"resolve_device": 0, "check_fit_memory": 0}
+
+    def counted(module, name):
+        real = getattr(module, name)
+
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, wrapper)
+
+    for module in (device, fitting):
+        counted(module, "resolve_device")
+    counted(fitting, "check_fit_memory")
+    assert main(["fit", "--target", "Z.001", "--method", "mlp", "--steps", "2", "--n-train", "20",
+                 "--n-test", "20"]) == 0
+    assert json.loads(capsys.readouterr().out)["method"] == "mlp"
+    assert calls == {"resolve_device": 1, "check_fit_memory": 1}

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..memory import fit_memory, format_bytes
+from ..fitting import fit_memory
+from ..memory import format_bytes, simplices_per_point
+from ..models import mlp_param_count
 
 __all__ = ["Work", "Batch", "ops", "units", "adam", "bfgs", "hessians", "lowcurv", "lm", "delaunay", "data_mem",
            "net_mem", "hess_mem", "lm_mem", "simplex_mem", "inline", "floors_work", "mlp_params", "peak_bytes",
@@ -74,9 +76,8 @@ def ops(*parts: dict[str, float]) -> tuple[tuple[str, float], ...]:
 
 
 def mlp_params(d: int, width: int, depth: int) -> int:
-    from ..modular import node_params
-
-    return node_params(d, width, depth)
+    """Parameters of a dense d-width-…-width-1 net with ``depth`` Linear layers."""
+    return mlp_param_count(d, width, depth)
 
 
 def units(job: Any) -> int:
@@ -120,11 +121,9 @@ def lm(steps: int, n: int, P: int) -> dict[str, float]:
 def delaunay(d: int, n: int, n_test: int = 0) -> dict[str, float]:
     """Simplex interpolation: in 1D a sort and a binary search; else the Delaunay
     triangulation (simplices × vertices) and the point location of the train and test points."""
-    from ..memory import _SIMPLICES_PER_POINT
-
     if d == 1:
         return {"interp1d": float(n + n_test)}
-    per = _SIMPLICES_PER_POINT.get(d, 1100 * 6.0 ** (d - 6))
+    per = simplices_per_point(d)
     return {"delaunay": float(n) * per * (d + 1), "delaunay_query": float(n + n_test) * (d + 1) ** 2}
 
 

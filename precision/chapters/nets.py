@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..modular import GRAPHS, graph_params, modular_mlp, node_params, stages
+from ..modular import GRAPHS, graph_params, modular_mlp, stages
 from ..optimizers import OPTIMIZERS
-from ..models import ACTIVATIONS, mlp, n_params
+from ..models import ACTIVATIONS, mlp, mlp_param_count, n_params
 from ..targets import check_equation, get_target, sample
 from ..checks import check_positive_int
 from ..fitting import fit_simplex
@@ -113,7 +113,7 @@ def net_params(target: str, depth: int, width: int, architecture: str = "dense")
         graph = GRAPHS[target]
         n_stages = max(stages(get_target(target).variables, graph).values())
         return graph_params(graph, width, depth // n_stages)
-    return node_params(get_target(target).d, width, depth)
+    return mlp_param_count(get_target(target).d, width, depth)
 
 
 def width_for(target: str, depth: int, n: int, architecture: str = "dense") -> int:

@@ -25,7 +25,7 @@ import numpy as np
 
 from precision import gadgets, targets
 from precision.book import scorecard
-from precision.book.plan import parse_bytes
+from precision.book.plan_report import parse_bytes
 from precision.chapters import nets, optimization as opt, plan
 from precision.chapters.profiles import resolve
 from precision.chapters.runs import run_jobs

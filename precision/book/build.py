@@ -15,7 +15,7 @@
 4. ``jupyter-book build -W -n --keep-going`` renders the stage; the path of
    ``index.html`` is printed.
 
-At ``--profile paper`` the cost plan (:mod:`precision.book.plan`) is printed before anything runs.
+At ``--profile paper`` the cost plan (:mod:`precision.book.plan_report`) is printed before anything runs.
 
 ``python -m precision.book goldens`` writes the smoke-profile goldens for nbval.
 """
@@ -445,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as err:
             parser.error(str(err))
         if args.profile == "paper":  # what it will cost, before any compute
-            from .plan import main as plan_main
+            from .plan_report import main as plan_main
 
             plan_main(["--profile", "paper", "--device", "cpu" if sweep.get("device", "cpu") == "cpu" else "cuda",
                        "--root", str(root)])

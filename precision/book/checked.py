@@ -10,7 +10,7 @@ clears (or misses) its threshold, in brackets::
     boosted test RMSE < 1e-4: True  [margin ×38]
 
 The regression tests strip the bracket before comparing (``tests/nbval-sanitize.cfg``), and
-``tests/test_goldens.py`` fails when any golden's margin is under 3: a line that close to its
+``tests/book/test_goldens.py`` fails when any golden's margin is under 3: a line that close to its
 threshold could flip on a machine that rounds differently. A statement that involves no
 measured float (a count, a set of names, every value finite) ends in ``[exact]``.
 """

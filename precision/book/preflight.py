@@ -130,6 +130,7 @@ def check_run(docname: str, parameters: dict[str, Any], knobs: dict[str, dict[st
     ``ValueError`` (a bad value, an unreachable scheduler) or ``MemoryError`` (a run that
     cannot fit), each one sentence naming the parameter or the run.
     """
+    from ..chapters import profiles
     from ..chapters.registry import chapters, check_profile
     from ..chapters.runs import sweep_options
     from ..sweep import SCHEDULER_ENV
@@ -141,7 +142,7 @@ def check_run(docname: str, parameters: dict[str, Any], knobs: dict[str, dict[st
     profile = check_profile(values.get("profile"))
     overrides = {k: v for k, v in values.items() if k != "profile" and k not in sweep_names}
     if chapter in records and records[chapter].config is not None:
-        records[chapter].resolve(profile, **overrides)  # what the notebook's first cell after the parameters calls
+        profiles.resolve(chapter, profile, **overrides)  # what the notebook's first cell after the parameters calls
     sweep: dict[str, Any] = {}
     if any(k in knobs for k in sweep_names):
         sweep = sweep_options(**{k: values[k] for k in sweep_names if k in values})

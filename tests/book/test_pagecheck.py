@@ -1,5 +1,5 @@
 """The checks of built pages catch each thing a reader must not meet, and pass a clean page.
-(tests/test_book.py runs them over the smoke build of the whole book.)"""
+(tests/book/test_book.py runs them over the smoke build of the whole book.)"""
 from __future__ import annotations
 
 import re
@@ -10,7 +10,7 @@ import pytest
 from precision.book import scorecard
 from precision.book.pagecheck import BOOK_FIGURE, KINDS, PAPER_FIGURES, check_page, page_knobs
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def page(body: str) -> str:

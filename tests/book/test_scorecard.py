@@ -326,7 +326,7 @@ def test_a_rule_that_returns_no_verdict_is_a_bug(monkeypatch):
 
 # --- the notebooks report measurements; the scorecard decides ----------------------------------
 
-BOOK = Path(__file__).resolve().parents[1] / "book"
+BOOK = Path(__file__).resolve().parents[2] / "book"
 NOTEBOOKS = sorted(BOOK.glob("*.md"))
 
 

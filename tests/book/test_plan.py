@@ -1,4 +1,4 @@
-"""The cost plan (precision.chapters.plan, precision.book.plan): every chapter enumerated at
+"""The cost plan (precision.chapters.plan, precision.book.plan_report): every chapter enumerated at
 every profile, memory refusals, clear errors, estimates that grow with size."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from precision.book import plan as book_plan
+from precision.book import plan_report as book_plan
 from precision.chapters import costs, plan, registry, runs
 from precision.chapters.nets import NetRun, SimplexRun
 from precision.chapters.profiles import PROFILES

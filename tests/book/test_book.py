@@ -267,7 +267,7 @@ def test_every_knob_is_a_notebook_parameter_or_documented_as_fixed():
     from precision.book.build import notebook_parameters
     from precision.chapters import registry
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     records = {c.docname: c for c in registry.chapters()}
     for docname in section_notebooks(root):
         params = set(notebook_parameters(root, docname)) - {"profile", *SWEEP_PARAMETERS}
@@ -283,7 +283,7 @@ def test_every_knob_is_a_notebook_parameter_or_documented_as_fixed():
 def test_every_notebook_that_sweeps_takes_workers_scheduler_and_device():
     from precision.book.build import notebook_parameters
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     sweeping = [d for d in section_notebooks(root) if "run_jobs(" in (root / f"{d}.md").read_text()]
     assert len(sweeping) >= 8, sweeping
     for docname in sweeping:
@@ -294,7 +294,7 @@ def test_every_notebook_that_sweeps_takes_workers_scheduler_and_device():
 
 
 def test_the_chapter_runner_refuses_unknown_parameters_before_running():
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     for args in (["-p", "bogus", "1"], ["-p", "adam_steps", "-1"], ["-p", "equatons", "['I.8.14']"]):
         out = subprocess.run([sys.executable, "-m", "precision", "run", "conclusions", *args], cwd=root,
                              capture_output=True, text=True)
@@ -305,7 +305,7 @@ def test_the_chapter_runner_refuses_unknown_parameters_before_running():
 
 
 def test_the_chapter_runner_executes_a_chapter_with_literal_values(tmp_path):
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     out_path = tmp_path / "c.ipynb"
     out = subprocess.run([sys.executable, "-m", "precision", "run", "conclusions", "-p", "profile", "smoke",
                           "-p", "precisions", "[1e-3]", "-o", str(out_path)], cwd=root, capture_output=True,
@@ -365,7 +365,7 @@ def test_the_chapter_runner_checks_the_device_before_running(value, says, tmp_pa
 
     ran = []
     monkeypatch.setattr(book, "execute_notebook", lambda *a, **k: ran.append(a))
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     if says is None:
         book.run_chapter(root, "appendix-d", {"device": value}, tmp_path / "out.ipynb")
         assert len(ran) == 1
@@ -377,7 +377,7 @@ def test_the_chapter_runner_checks_the_device_before_running(value, says, tmp_pa
 
 def test_a_paper_build_prints_the_plan_before_anything_runs(tmp_path, monkeypatch, capsys):
     import precision.book.build as book
-    import precision.book.plan as plan_cli
+    import precision.book.plan_report as plan_cli
 
     root = _tiny_book(tmp_path)
     order = []

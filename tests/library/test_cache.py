@@ -230,7 +230,7 @@ def test_a_type_name_from_a_file_is_never_imported():
 def test_a_fifo_entry_returns_missing_at_once(cache, tmp_path):
     cache.path.mkdir(parents=True)
     os.mkfifo(cache._file(KEY))
-    script = (f"import sys, warnings; sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r}); "
+    script = (f"import sys, warnings; sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r}); "
               "warnings.simplefilter('ignore'); from precision.cache import DiskCache, MISSING; "
               f"print(DiskCache('sweep/test', root={str(tmp_path)!r}).get({KEY!r}) is MISSING)")
     start = time.monotonic()

@@ -12,7 +12,7 @@ import pytest
 
 from precision.book.build import section_notebooks
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def precision(*args, cwd=ROOT):

@@ -105,7 +105,7 @@ def test_a_notebook_passes_its_parameters_as_one_mapping():
 def test_every_chapter_has_one_name_its_notebook_and_a_distinct_number():
     records = registry.chapters()
     assert len({c.number for c in records}) == len(records)
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     while not (root / "_toc.yml").exists():
         root = root.parent
     for c in records:

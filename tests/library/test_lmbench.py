@@ -12,7 +12,7 @@ from precision import lmbench
 
 
 def _script():
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "lm_vs_scipy.py"
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "lm_vs_scipy.py"
     spec = importlib.util.spec_from_file_location("lm_vs_scipy", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

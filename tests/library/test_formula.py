@@ -14,7 +14,7 @@ import re
 
 from precision.formula import MAX_DEPTH, parse_formula
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 HOSTILE = [
     "x + __import__('os').system('touch {p}')",

@@ -14,7 +14,15 @@ __all__ = ["AppendixAConfig", "batches", "CHAPTER"]
 
 @dataclass(frozen=True)
 class AppendixAConfig:
-    """Appendix A's sizes: the ``targets`` of Chapter 4's pipelines it compares."""
+    """Appendix A's sizes: the ``targets`` of Chapter 4's pipelines it compares.
+
+    Attributes
+    ----------
+    profile : str
+        The profile the sizes were resolved at.
+    targets : tuple of str
+        Targets of Chapter 4's pipelines.
+    """
 
     profile: str = "book"
     targets: tuple[str, ...] = knob(check_targets, ("teacher", "Z.001"))

@@ -18,7 +18,25 @@ class AppendixBConfig:
     """Appendix B's sizes: low-curvature steps at thresholds ``taus``, from the stage-1 BFGS
     point of Chapter 4's pipeline on ``target`` with ``n_train`` training points (a BFGS-only
     run of the same net where Chapter 4 has no such pipeline), taken by the convention
-    ``lowcurv_mode`` (:data:`~precision.chapters.optimization.LOWCURV_MODES`)."""
+    ``lowcurv_mode`` (:data:`~precision.chapters.optimization.LOWCURV_MODES`).
+
+    Attributes
+    ----------
+    profile : str
+        The profile the sizes were resolved at.
+    target : str
+        The target of the starting pipeline.
+    n_train : int
+        Training points.
+    taus : tuple of float
+        Eigenvalue thresholds: directions of lower curvature are stepped along.
+    steps : int
+        Low-curvature steps per threshold.
+    hessian_every : int
+        Steps between Hessian recomputations.
+    lowcurv_mode : str
+        The convention of the steps, one of ``LOWCURV_MODES``.
+    """
 
     profile: str = "book"
     target: str = knob(check_target, "teacher")

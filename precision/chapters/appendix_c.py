@@ -17,7 +17,27 @@ __all__ = ["AppendixCConfig", "batches", "CHAPTER"]
 @dataclass(frozen=True)
 class AppendixCConfig:
     """Appendix C's sizes: tanh nets on ``equations``, Adam for ``adam_steps`` (Chapter 3's)
-    against BFGS for at most ``bfgs_steps``."""
+    against BFGS for at most ``bfgs_steps``.
+
+    Attributes
+    ----------
+    profile : str
+        The profile the sizes were resolved at.
+    equations : tuple of str
+        Equation ids.
+    net_sizes : tuple of int
+        Parameter counts of the nets.
+    depths : tuple of int
+        Numbers of Linear layers.
+    seeds : int
+        Seeds per size.
+    adam_steps : int
+        Adam's steps (fixed: Chapter 3's).
+    bfgs_steps : int
+        BFGS's maximum steps.
+    n_test : int
+        Test points (fixed: Chapter 3's).
+    """
 
     profile: str = "book"
     equations: tuple[str, ...] = knob(check_equations, NonlinearConfig.equations)

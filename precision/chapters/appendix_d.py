@@ -14,7 +14,15 @@ __all__ = ["AppendixDConfig", "batches", "CHAPTER"]
 
 @dataclass(frozen=True)
 class AppendixDConfig:
-    """Appendix D's sizes: the ``targets`` of Chapter 4's pipelines whose spectra it draws."""
+    """Appendix D's sizes: the ``targets`` of Chapter 4's pipelines whose spectra it draws.
+
+    Attributes
+    ----------
+    profile : str
+        The profile the sizes were resolved at.
+    targets : tuple of str
+        Targets of Chapter 4's pipelines.
+    """
 
     profile: str = "book"
     targets: tuple[str, ...] = knob(check_targets, ("Z.001", "teacher"))

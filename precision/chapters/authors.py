@@ -45,12 +45,34 @@ class Setting:
 
 
 def paper_value(setting: Setting) -> Any:
-    """The ``paper`` profile's value of the setting's knob (``None`` for a setting that is no knob)."""
+    """The ``paper`` profile's value of the setting's knob (``None`` for a setting that is no knob).
+
+    Parameters
+    ----------
+    setting : Setting
+        One of :data:`SETTINGS`.
+
+    Returns
+    -------
+    Any
+        The knob's value at the ``paper`` profile, or ``None``.
+    """
     return get(setting.chapter).sizes("paper")[setting.knob] if setting.is_knob else None
 
 
 def differs(setting: Setting) -> bool:
-    """Whether the ``paper`` profile does not run the authors' value exactly (so a note must say why)."""
+    """Whether the ``paper`` profile does not run the authors' value exactly (so a note must say why).
+
+    Parameters
+    ----------
+    setting : Setting
+        One of :data:`SETTINGS`.
+
+    Returns
+    -------
+    bool
+        ``True`` for a setting that is no knob, or whose ``paper`` value is not ``setting.value``.
+    """
     return not setting.is_knob or paper_value(setting) != setting.value
 
 
@@ -163,5 +185,16 @@ SETTINGS: tuple[Setting, ...] = (
 
 
 def settings_for(chapter: str) -> tuple[Setting, ...]:
-    """The authors' settings of ``chapter``, in the order of :data:`SETTINGS`."""
+    """The authors' settings of ``chapter``, in the order of :data:`SETTINGS`.
+
+    Parameters
+    ----------
+    chapter : str
+        The chapter's notebook name.
+
+    Returns
+    -------
+    tuple of Setting
+        Its settings; empty if none are listed.
+    """
     return tuple(s for s in SETTINGS if s.chapter == chapter)

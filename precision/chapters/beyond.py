@@ -61,7 +61,41 @@ class BeyondRun(Job):
     ``multistage``), or, for Chebyshev, the degree per axis. ``stages`` applies to the
     staged methods; ``adam_steps`` (the warm-up before LM) to ``lm``, ``lm-boost`` and
     ``multistage``, ``lr`` to all Adam runs;
-    ``lowcurv_steps`` to ``pipeline``; ``data_growth`` to ``multistage``."""
+    ``lowcurv_steps`` to ``pipeline``; ``data_growth`` to ``multistage``.
+
+    Attributes
+    ----------
+    target : str
+        The target's name.
+    method : str
+        One of :data:`METHODS`.
+    n_train : int
+        Training points (of stage 1 for ``multistage``).
+    n_test : int
+        Test points.
+    steps : int
+        The main budget, as above.
+    width : int
+        Hidden width of the nets.
+    depth : int
+        Number of Linear layers of the nets.
+    stages : int
+        Stages of the staged methods.
+    adam_steps : int
+        Adam warm-up steps before LM.
+    lr : float
+        Adam's learning rate.
+    lowcurv_steps : int
+        Low-curvature steps per stage of ``pipeline``.
+    data_growth : int
+        Factor by which ``multistage`` grows its training set per stage.
+    solver : str
+        Linear solver of the LM steps.
+    floor_points : int
+        Points of the float64 label floor reported with the result.
+    seed : int
+        Seed of the data and of the initial weights.
+    """
 
     target: str
     method: str
@@ -80,7 +114,13 @@ class BeyondRun(Job):
     seed: int = 0
 
     def work(self) -> costs.Work:
-        """Operation counts and large allocations (:mod:`precision.chapters.costs`)."""
+        """Operation counts and large allocations (:mod:`precision.chapters.costs`).
+
+        Returns
+        -------
+        costs.Work
+            The run's operation counts and allocations.
+        """
         d = target_by_name(self.target).d
         P = costs.mlp_params(d, self.width, self.depth)
         n = self.n_train
@@ -111,20 +151,60 @@ class BeyondRun(Job):
         return costs.Work(f"{self.method} on {self.target}", self.method, ops, tuple(mem), self)
 
     def run(self) -> dict[str, Any]:
+        """Compute the run (:func:`run_beyond`).
+
+        Returns
+        -------
+        dict of str to Any
+            The run's results.
+        """
         return run_beyond(self)
 
     def cost(self) -> float:
+        """Relative cost, for the sweep's order: :func:`run_cost`.
+
+        Returns
+        -------
+        float
+            The relative cost.
+        """
         return run_cost(self)
 
 
 def beyond_data(run: BeyondRun) -> Dataset:
-    """The run's training and test sets, inputs in the target's own coordinates."""
+    """The run's training and test sets, inputs in the target's own coordinates.
+
+    Parameters
+    ----------
+    run : BeyondRun
+        The run.
+
+    Returns
+    -------
+    Dataset
+        ``run.n_train`` training and ``run.n_test`` test points drawn with ``run.seed``.
+    """
     return sample(target_by_name(run.target), run.n_train, run.n_test, seed=run.seed)
 
 
 def label_floor(target: str, n_points: int = 2000, seed: int = 0) -> float:
     """RMSE of the exact labels rounded once to float64 (mpmath reference): no fit to stored
-    float64 labels is expected to beat it."""
+    float64 labels is expected to beat it.
+
+    Parameters
+    ----------
+    target : str
+        The target's name.
+    n_points : int, optional
+        Points evaluated (default 2000).
+    seed : int, optional
+        Seed of the points (default 0).
+
+    Returns
+    -------
+    float
+        The RMSE of rounding the exact labels to float64.
+    """
     from ..floors import precision_floors
 
     return precision_floors(target_by_name(target), n_points, seed=seed, formats=("float64",))[0].rounding_rmse
@@ -148,7 +228,24 @@ def _check(run: BeyondRun) -> None:
 
 
 def run_beyond(run: BeyondRun) -> dict[str, Any]:
-    """Fit one target with one method (see the module docstring); a dict of plain numbers."""
+    """Fit one target with one method (see the module docstring); a dict of plain numbers.
+
+    Parameters
+    ----------
+    run : BeyondRun
+        The run.
+
+    Returns
+    -------
+    dict of str to Any
+        RMSEs, the label floor, sizes and seconds; ``{"skipped": reason}`` for Chebyshev
+        interpolation of a target with more than one input.
+
+    Raises
+    ------
+    ValueError
+        If a field of ``run`` is not allowed.
+    """
     from ..flat import torch_threads
 
     _check(run)
@@ -253,7 +350,20 @@ def _fit(run: BeyondRun, data: Dataset, target: Target) -> dict[str, Any]:
 
 
 def beyond_configs(cfg: Any, targets: tuple[str, ...] | None = None) -> list[BeyondRun]:
-    """Every (target, method) run of the comparison at the sizes of a ``profiles.resolve("beyond", …)`` config."""
+    """Every (target, method) run of the comparison at the sizes of a ``profiles.resolve("beyond", …)`` config.
+
+    Parameters
+    ----------
+    cfg : BeyondConfig
+        The resolved config.
+    targets : tuple of str or None, optional
+        The targets; ``None`` means ``cfg.targets``.
+
+    Returns
+    -------
+    list of BeyondRun
+        Per target, one run per method (Chebyshev interpolation for 1-D targets only).
+    """
     out = []
     for name in targets or cfg.targets:
         two_d = target_by_name(name).d > 1
@@ -281,7 +391,18 @@ def chebyshev_curves(cfg: Any) -> dict[str, dict[str, list]]:
     """Test RMSE against the number of Chebyshev coefficients on each target of a ``beyond``
     config, on the same data as the chapter's runs: ``{target: {"lstsq": [...], "interpolate":
     [...]}}`` (interpolation in 1D only) of :class:`precision.chebyshev.CurvePoint`. Degrees
-    per axis 1 … ``cheb_degree + 10`` (1D) or ``cheb_degree_2d + 8`` (2D); milliseconds each."""
+    per axis 1 … ``cheb_degree + 10`` (1D) or ``cheb_degree_2d + 8`` (2D); milliseconds each.
+
+    Parameters
+    ----------
+    cfg : BeyondConfig
+        The resolved config.
+
+    Returns
+    -------
+    dict of str to dict of str to list
+        Per target, the curve points of each Chebyshev method.
+    """
     from ..chebyshev import chebyshev_curve
 
     out = {}
@@ -299,7 +420,18 @@ def chebyshev_curves(cfg: Any) -> dict[str, dict[str, list]]:
 
 def run_cost(run: BeyondRun) -> float:
     """A rough relative cost of ``run`` (forward/backward passes × points), for ordering a
-    sweep longest first so that two workers finish together; not a time prediction."""
+    sweep longest first so that two workers finish together; not a time prediction.
+
+    Parameters
+    ----------
+    run : BeyondRun
+        The run.
+
+    Returns
+    -------
+    float
+        The relative cost; 0 for the Chebyshev methods.
+    """
     n = run.n_train * (1 + run.data_growth) / 2
     lm_step = 30 * run.width  # one LM step: a Jacobian and a P×P solve, roughly
     cost = {"adam": run.steps, "bfgs": 2 * run.steps,
@@ -320,7 +452,31 @@ class DimsRun(Job):
     new stages until the float64 floor or a stall, each LM run until it slows down, Adam
     only in stage 1); ``time_limit`` (wall seconds) caps the whole fit. The adaptive rules
     depend only on RMSEs, so a run is reproducible as long as the cap does not bind
-    (``stop_reason`` says whether it did)."""
+    (``stop_reason`` says whether it did).
+
+    Attributes
+    ----------
+    target : str
+        The target's name.
+    n_train : int
+        Training points of stage 1.
+    n_test : int
+        Test points.
+    width : int
+        Hidden width of stage 1.
+    later_width : int
+        Hidden width of the later stages.
+    stages : int
+        Stages; 0 for adaptive.
+    steps : int
+        LM steps per stage; 0 for adaptive.
+    adam_steps : int
+        Adam steps per stage; 0 for adaptive.
+    time_limit : float
+        Wall seconds the whole fit may take.
+    seed : int
+        Seed of the data and of the initial weights.
+    """
 
     target: str
     n_train: int
@@ -336,7 +492,13 @@ class DimsRun(Job):
     def work(self) -> costs.Work:
         """Budgets left to the adaptive schedule are counted at :data:`precision.multistage.AUTO`'s
         typical use (3 stages, Adam in stage 1, 1000 LM steps each, later stages on 4 points per
-        parameter)."""
+        parameter).
+
+        Returns
+        -------
+        costs.Work
+            The run's operation counts and allocations.
+        """
         from ..multistage import AUTO
 
         d = target_by_name(self.target).d
@@ -353,9 +515,23 @@ class DimsRun(Job):
                           (costs.data_mem(n, self.n_test, d), *costs.lm_mem(n, P)), self)
 
     def run(self) -> dict[str, Any]:
+        """Compute the run (:func:`run_dims`).
+
+        Returns
+        -------
+        dict of str to Any
+            The run's results.
+        """
         return run_dims(self)
 
     def cost(self) -> float:
+        """Relative cost, for the sweep's order: training points × stages × LM steps × later width × inputs, with 3 stages and 1000 steps for adaptive budgets.
+
+        Returns
+        -------
+        float
+            The relative cost.
+        """
         d = target_by_name(self.target).d
         return float(self.n_train * (self.stages or 3) * (self.steps or 1000) * self.later_width * d)
 
@@ -363,7 +539,24 @@ class DimsRun(Job):
 def run_dims(run: DimsRun) -> dict[str, Any]:
     """Fit ``run.target`` by the adaptive multi-stage net (see :class:`DimsRun`): RMSEs, the
     float64 floor of the training labels, why it stopped, wall and CPU seconds, and per stage
-    its training points, width, first-layer frequency scale ``kappa`` and RMSEs."""
+    its training points, width, first-layer frequency scale ``kappa`` and RMSEs.
+
+    Parameters
+    ----------
+    run : DimsRun
+        The run.
+
+    Returns
+    -------
+    dict of str to Any
+        ``rmse_train``, ``rmse_test``, ``floor``, ``stop_reason``, ``n_params``, ``seconds``,
+        ``cpu_seconds`` and ``stages`` (one dict per stage).
+
+    Raises
+    ------
+    ValueError
+        If a size of ``run`` is not a positive (or, for budgets, non-negative) number.
+    """
     from ..checks import check_nonnegative_int, check_positive_float, check_positive_int
     from ..flat import torch_threads
     from ..multistage import train_multistage
@@ -405,7 +598,20 @@ def _sign_change_rate(kappa: list[float], n: int, d: int) -> float:
 
 
 def dims_cheb_skip(cfg: Any, name: str) -> str | None:
-    """Why the tensor-product Chebyshev fit of ``name`` is not run at ``cfg``'s sizes (``None``: it is)."""
+    """Why the tensor-product Chebyshev fit of ``name`` is not run at ``cfg``'s sizes (``None``: it is).
+
+    Parameters
+    ----------
+    cfg : BeyondConfig
+        The resolved config.
+    name : str
+        The target's name.
+
+    Returns
+    -------
+    str or None
+        The reason, or ``None`` if the fit is run.
+    """
     d = target_by_name(name).d
     if d <= 2:
         return None
@@ -422,7 +628,18 @@ def dims_configs(cfg: Any) -> dict[str, dict[str, Job]]:
     the comparison's runs (same configs: taken from the cache), its budgeted multi-stage run
     as the net — at the book's sizes it beat the adaptive schedule there, which took
     minutes longer; targets of 3 or more inputs get the adaptive multi-stage net
-    (:class:`DimsRun`), ``dims_n_train`` points and Chebyshev degree ``dims_cheb_degree`` per axis."""
+    (:class:`DimsRun`), ``dims_n_train`` points and Chebyshev degree ``dims_cheb_degree`` per axis.
+
+    Parameters
+    ----------
+    cfg : BeyondConfig
+        The resolved config.
+
+    Returns
+    -------
+    dict of str to dict of str to Job
+        Per target of ``cfg.dims_targets``, its runs by role.
+    """
     out: dict[str, dict[str, Job]] = {}
     for name in cfg.dims_targets:
         d = target_by_name(name).d
@@ -456,7 +673,61 @@ class BeyondConfig:
     ``n_train_2d`` and the comparison's runs, its multi-stage run included); for 3 or more
     inputs the width of multi-stage stages 2, 3, …, the multi-stage budgets (stages, LM steps
     and Adam steps per stage; 0 = adaptive, see :data:`precision.multistage.AUTO`), its
-    wall-clock cap per fit, and the Chebyshev degree per axis in 3 or more dimensions."""
+    wall-clock cap per fit, and the Chebyshev degree per axis in 3 or more dimensions.
+
+    Attributes
+    ----------
+    profile : str
+        The profile the sizes were resolved at.
+    targets : tuple of str
+        Targets of the comparison.
+    n_train, n_train_2d : int
+        Training points of 1-D and 2-D targets.
+    n_test : int
+        Test points.
+    width : int
+        Hidden width of the nets.
+    adam_steps : int
+        Adam's steps.
+    adam_lr : float
+        Adam's learning rate.
+    bfgs_steps : int
+        BFGS's maximum steps.
+    pipeline_bfgs_steps : int
+        BFGS's maximum steps per stage of the pipeline.
+    lowcurv_steps : int
+        Low-curvature steps per stage of the pipeline.
+    lm_steps : int
+        LM steps.
+    lm_boost_steps : int
+        LM steps per stage of LM + boosting.
+    ms_stages : int
+        Stages of the multi-stage nets.
+    ms_steps, ms_steps_2d : int
+        LM steps per stage of the multi-stage nets.
+    ms_adam_steps, ms_adam_steps_2d : int
+        Adam steps before LM (all LM methods).
+    ms_growth_2d : int
+        Growth of the 2-D training set per stage.
+    cheb_degree, cheb_degree_2d : int
+        Chebyshev degree per axis.
+    floor_points : int
+        Points of each run's float64 label floor.
+    seed : int
+        Seed of data and weights.
+    dims_targets : tuple of str
+        Targets of "Beyond one dimension".
+    dims_n_train : int
+        Training points of targets with 3 or more inputs.
+    dims_later_width : int
+        Width of multi-stage stages 2, 3, ...
+    dims_ms_stages, dims_ms_steps, dims_ms_adam_steps : int
+        Multi-stage budgets; 0 for adaptive.
+    dims_time_limit : float
+        Wall seconds per adaptive fit.
+    dims_cheb_degree : int
+        Chebyshev degree per axis with 3 or more inputs.
+    """
 
     profile: str = "book"
     targets: tuple[str, ...] = knob(check_targets, TARGETS)

@@ -14,7 +14,19 @@ __all__ = ["ConclusionsConfig", "CHAPTER"]
 @dataclass(frozen=True)
 class ConclusionsConfig:
     """Chapter 5's sizes: the user's guide asked about ``equations`` at each of ``precisions``
-    with ``data_budget`` training points."""
+    with ``data_budget`` training points.
+
+    Attributes
+    ----------
+    profile : str
+        The profile the sizes were resolved at.
+    equations : tuple of str
+        Equation ids the guide is asked about.
+    precisions : tuple of float
+        Relative RMSE goals.
+    data_budget : int
+        Training points available.
+    """
 
     profile: str = "book"
     equations: tuple[str, ...] = knob(check_equations, ("Z.001", "II.8.31", "I.30.5", "I.8.14", "I.44.4", "II.6.15a"))

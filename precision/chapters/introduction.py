@@ -20,7 +20,25 @@ __all__ = ["IntroductionConfig", "CHAPTER", "check_1d_equation", "batches"]
 
 
 def check_1d_equation(name: str, value: Any) -> str:
-    """One usable equation id of a function of one input (the worked example of §1.2)."""
+    """One usable equation id of a function of one input (the worked example of §1.2).
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name, for the error message.
+    value : Any
+        The value to check.
+
+    Returns
+    -------
+    str
+        ``value``, unchanged.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not a known equation id, or its equation has more than one input.
+    """
     value = check_equation(name, value)
     d = get_target(value).d
     if d != 1:
@@ -35,7 +53,41 @@ _FLOOR_TARGETS = ("Z.001", "Z.002", "Z.009", "I.6.2a", "I.30.5", "I.8.14", "I.11
 class IntroductionConfig:
     """Chapter 1's sizes: precision floors (``floor_*``, ``reference_digits`` of the mpmath
     reference), the worked example of §1.2 (``example_*``, the Adam and BFGS budgets,
-    ``restarts`` of BFGS) and the simplex runs of §1.3 (``scaling_*``, ``seeds`` per size)."""
+    ``restarts`` of BFGS) and the simplex runs of §1.3 (``scaling_*``, ``seeds`` per size).
+
+    Attributes
+    ----------
+    profile : str
+        The profile the sizes were resolved at.
+    floor_targets : tuple of str
+        Equations whose precision floors are computed.
+    floor_points : int
+        Points per equation for the floors.
+    reference_digits : int
+        Decimal digits of the mpmath reference (fixed).
+    example_target : str
+        The 1-D equation of the worked example.
+    example_width : int
+        Hidden width of the worked example's net.
+    example_n_small, example_n_large : int
+        The worked example's small and large training sets (fixed).
+    n_test : int
+        Test points (fixed).
+    adam_steps : int
+        Adam's steps in the worked example (fixed).
+    bfgs_steps : int
+        BFGS's maximum steps in the worked example (fixed).
+    restarts : int
+        BFGS restarts in the worked example (fixed).
+    scaling_targets : tuple of str
+        Equations of the simplex runs (fixed).
+    scaling_sizes : tuple of int
+        Training set sizes of the simplex runs.
+    seeds : int
+        Seeds per size of the simplex runs (fixed).
+    seed : int
+        First seed.
+    """
 
     profile: str = "book"
     floor_targets: tuple[str, ...] = knob(check_equations, _FLOOR_TARGETS)

@@ -39,6 +39,35 @@ class NetRun(Job):
     ``steps`` is Adam's step count, or BFGS's maximum. ``batch_cap``: Adam uses full batch
     up to this many points, else a sliding window (paper: 10 000 for ReLU sweeps, 30 000
     for tanh/modular). ``n_train=None`` means the paper's N // (d+1).
+
+    Attributes
+    ----------
+    target : str
+        The equation's id.
+    depth : int
+        Number of Linear layers.
+    width : int
+        Hidden width.
+    seed : int
+        Seed of the data and of the initial weights.
+    activation : str
+        Hidden activation, e.g. ``"relu"`` or ``"tanh"``.
+    architecture : str
+        ``"dense"`` or ``"modular"`` (one subnet per node of the equation's graph).
+    optimizer : str
+        ``"adam"`` or ``"bfgs"``.
+    steps : int
+        Adam's steps, or BFGS's maximum.
+    lr : float
+        Adam's learning rate.
+    batch_cap : int
+        Adam's largest full batch.
+    n_test : int
+        Test points.
+    standardize : bool
+        Train on standardized data.
+    n_train : int or None
+        Training points; ``None`` for ``P // (d + 1)``.
     """
 
     target: str
@@ -56,7 +85,13 @@ class NetRun(Job):
     n_train: int | None = None
 
     def work(self) -> costs.Work:
-        """Operation counts and large allocations (:mod:`precision.chapters.costs`)."""
+        """Operation counts and large allocations (:mod:`precision.chapters.costs`).
+
+        Returns
+        -------
+        costs.Work
+            The run's operation counts and allocations.
+        """
         from ..targets import get_target
 
         d = get_target(self.target).d
@@ -76,15 +111,41 @@ class NetRun(Job):
         return costs.Work(label, f"{self.optimizer}", ops, tuple(mem), self)
 
     def run(self) -> dict[str, Any]:
+        """Compute the run (:func:`run_net`).
+
+        Returns
+        -------
+        dict of str to Any
+            RMSEs, sizes and seconds.
+        """
         return run_net(self)
 
     def cost(self) -> float:
+        """Relative cost, for the sweep's order: :func:`net_cost`.
+
+        Returns
+        -------
+        float
+            The relative cost.
+        """
         return net_cost(self)
 
 
 @dataclass(frozen=True)
 class SimplexRun(Job):
-    """Linear simplex interpolation of ``n_train`` points of one equation."""
+    """Linear simplex interpolation of ``n_train`` points of one equation.
+
+    Attributes
+    ----------
+    target : str
+        The equation's id.
+    n_train : int
+        Training points (the simplices' vertices).
+    seed : int
+        Seed of the data.
+    n_test : int
+        Test points.
+    """
 
     target: str
     n_train: int
@@ -92,7 +153,13 @@ class SimplexRun(Job):
     n_test: int = 30_000
 
     def work(self) -> costs.Work:
-        """Operation counts and large allocations (:mod:`precision.chapters.costs`)."""
+        """Operation counts and large allocations (:mod:`precision.chapters.costs`).
+
+        Returns
+        -------
+        costs.Work
+            The run's operation counts and allocations.
+        """
         from ..targets import get_target
 
         d = get_target(self.target).d
@@ -101,14 +168,45 @@ class SimplexRun(Job):
                           tuple(costs.simplex_mem(d, self.n_train, self.n_test)), self)
 
     def run(self) -> dict[str, Any]:
+        """Compute the run (:func:`run_simplex`).
+
+        Returns
+        -------
+        dict of str to Any
+            RMSEs, sizes and seconds.
+        """
         return run_simplex(self)
 
     def cost(self) -> float:  # Delaunay: about N·log N, far below any net
+        """Relative cost, for the sweep's order: the number of training points.
+
+        Returns
+        -------
+        float
+            The relative cost.
+        """
         return float(self.n_train)
 
 
 def net_params(target: str, depth: int, width: int, architecture: str = "dense") -> int:
-    """Parameter count of the net a :class:`NetRun` would build (without building it)."""
+    """Parameter count of the net a :class:`NetRun` would build (without building it).
+
+    Parameters
+    ----------
+    target : str
+        The equation's id.
+    depth : int
+        Number of Linear layers (of the whole net; a modular net splits them among its stages).
+    width : int
+        Hidden width.
+    architecture : str, optional
+        ``"dense"`` (default) or ``"modular"``.
+
+    Returns
+    -------
+    int
+        The parameter count.
+    """
     if architecture == "modular":
         graph = GRAPHS[target]
         n_stages = max(stages(get_target(target).variables, graph).values())
@@ -117,7 +215,24 @@ def net_params(target: str, depth: int, width: int, architecture: str = "dense")
 
 
 def width_for(target: str, depth: int, n: int, architecture: str = "dense") -> int:
-    """The width whose parameter count is closest to ``n``."""
+    """The width whose parameter count is closest to ``n``.
+
+    Parameters
+    ----------
+    target : str
+        The equation's id.
+    depth : int
+        Number of Linear layers.
+    n : int
+        The wanted parameter count.
+    architecture : str, optional
+        ``"dense"`` (default) or ``"modular"``.
+
+    Returns
+    -------
+    int
+        The width (at least 1).
+    """
     lo, hi = 1, 1
     while net_params(target, depth, hi, architecture) < n:
         hi *= 2
@@ -145,7 +260,23 @@ def _check(config: NetRun) -> None:
 
 
 def build_net(config: NetRun) -> torch.nn.Module:
-    """The (untrained, seeded) network of ``config``."""
+    """The (untrained, seeded) network of ``config``.
+
+    Parameters
+    ----------
+    config : NetRun
+        The run.
+
+    Returns
+    -------
+    torch.nn.Module
+        The network, float64, initialized with ``config.seed``.
+
+    Raises
+    ------
+    ValueError
+        If a field of ``config`` is not allowed.
+    """
     _check(config)
     if config.architecture == "modular":
         return modular_mlp(config.target, config.width, config.depth, config.activation, config.seed)
@@ -153,7 +284,24 @@ def build_net(config: NetRun) -> torch.nn.Module:
 
 
 def run_net(config: NetRun) -> dict[str, Any]:
-    """Train the network of ``config``; returns RMSEs, sizes and wall time."""
+    """Train the network of ``config``; returns RMSEs, sizes and wall time.
+
+    Parameters
+    ----------
+    config : NetRun
+        The run.
+
+    Returns
+    -------
+    dict of str to Any
+        ``rmse_test``, ``rmse_train``, ``n_params``, ``n_train``, ``seconds`` and
+        ``best_step``.
+
+    Raises
+    ------
+    ValueError
+        If a field of ``config`` is not allowed.
+    """
     one_thread_in_workers()
     model = build_net(config)
     target = get_target(config.target)
@@ -178,7 +326,19 @@ def run_net(config: NetRun) -> dict[str, Any]:
 
 
 def run_simplex(config: SimplexRun) -> dict[str, Any]:
-    """Simplex-interpolate ``config.n_train`` points; ``n_params`` follows the paper (|D|·(d+1))."""
+    """Simplex-interpolate ``config.n_train`` points; ``n_params`` follows the paper (|D|·(d+1)).
+
+    Parameters
+    ----------
+    config : SimplexRun
+        The run.
+
+    Returns
+    -------
+    dict of str to Any
+        ``rmse_test``, ``rmse_train``, ``n_params``, ``n_train``, ``n_outside`` (test points
+        outside the hull) and ``seconds``.
+    """
     target = get_target(config.target)
     start = time.perf_counter()
     fit = fit_simplex(sample(target, config.n_train, config.n_test, seed=config.seed))
@@ -189,7 +349,26 @@ def run_simplex(config: SimplexRun) -> dict[str, Any]:
 def medians(runs: list[dict[str, Any]], configs: list[Any], by: tuple[str, ...], key: str = "rmse_test",
             x: str = "n_params") -> dict[tuple, tuple[np.ndarray, np.ndarray]]:
     """Group runs by the config fields ``by`` (plus the width / size), and return for each
-    group the sorted median ``x`` values and median ``key`` values."""
+    group the sorted median ``x`` values and median ``key`` values.
+
+    Parameters
+    ----------
+    runs : list of dict
+        Results, one per config.
+    configs : list
+        The runs' configs, in the same order.
+    by : tuple of str
+        Config fields that name a group.
+    key : str, optional
+        The result to take the median of (default ``"rmse_test"``).
+    x : str, optional
+        The result on the x axis (default ``"n_params"``).
+
+    Returns
+    -------
+    dict of tuple to (numpy.ndarray, numpy.ndarray)
+        For each group, the median ``x`` and median ``key`` per size, sorted by ``x``.
+    """
     groups: dict[tuple, dict[Any, list[tuple[float, float]]]] = {}
     for run, config in zip(runs, configs):
         size = getattr(config, "width", None) or getattr(config, "n_train")
@@ -205,7 +384,18 @@ def medians(runs: list[dict[str, Any]], configs: list[Any], by: tuple[str, ...],
 
 def net_cost(config: NetRun) -> float:
     """Rough relative cost of a run (parameters × training points × steps), to start the
-    longest runs first so a pool of workers finishes together."""
+    longest runs first so a pool of workers finishes together.
+
+    Parameters
+    ----------
+    config : NetRun
+        The run.
+
+    Returns
+    -------
+    float
+        Parameters × training points (at most ``batch_cap``) × steps.
+    """
     n = net_params(config.target, config.depth, config.width, config.architecture)
     d = get_target(config.target).d
     return n * min(config.n_train or n // (d + 1), config.batch_cap) * config.steps

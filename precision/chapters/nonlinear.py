@@ -81,7 +81,23 @@ FIGURE4: tuple[SplineCurve, ...] = (
 
 
 def figure4_target(dim: int):
-    """Figure 4's function in ``dim`` dimensions: eˣ on [−1, 1] (Z.009), e^(xy) on [−1, 1]², I.30.5."""
+    """Figure 4's function in ``dim`` dimensions: eˣ on [−1, 1] (Z.009), e^(xy) on [−1, 1]², I.30.5.
+
+    Parameters
+    ----------
+    dim : int
+        1, 2 or 3.
+
+    Returns
+    -------
+    Target
+        The panel's function.
+
+    Raises
+    ------
+    ValueError
+        If ``dim`` is not 1, 2 or 3.
+    """
     from ..targets import from_expression, get_target
 
     if dim == 1:
@@ -111,7 +127,33 @@ class CurveResult:
     The test set: ``test`` is ``"grid"`` when the curve was tested on a :data:`TEST_GRIDS`
     grid, else ``"uniform"`` (random points); ``n_test`` points spanning ``shrink`` of each side
     of the box. On random points ``rmse`` is the mean over ``runs.shape[0]`` draws (the authors'
-    3-D convention), ``rmse_std`` their standard deviation; ``runs`` holds every draw's RMSEs."""
+    3-D convention), ``rmse_std`` their standard deviation; ``runs`` holds every draw's RMSEs.
+
+    Attributes
+    ----------
+    curve : SplineCurve
+        The curve measured.
+    D : numpy.ndarray
+        Grid sizes: points in all.
+    rmse : numpy.ndarray
+        RMSE at each size.
+    in_fit : numpy.ndarray
+        Boolean mask of the sizes the slope was fitted over.
+    slope : float
+        Fitted slope of log RMSE against log D.
+    relative : bool
+        Whether ``rmse`` is relative to ``rms_y``.
+    rms_y : float
+        RMS of the test labels.
+    runs : numpy.ndarray or None
+        Every draw's RMSEs, shape ``(draws, sizes)``; ``None`` on a grid.
+    test : str
+        ``"grid"`` or ``"uniform"``.
+    n_test : int
+        Test points.
+    shrink : float
+        Fraction of each side of the box the test points span.
+    """
 
     curve: SplineCurve
     D: np.ndarray
@@ -155,7 +197,35 @@ def run_curve(curve: SplineCurve, sizes: Sequence[int], n_test: int = 30_000, se
     the box, drawn with seeds ``seed, seed + 1, …`` (``seeds`` draws), the RMSE averaged over
     the draws. ``test="grid"``: the authors' test grid of the panel (:data:`TEST_GRIDS`), where
     they used one; the 3-D panel has none and stays on random draws. The slope is fitted to the
-    mean. ``sizes=()`` measures the fit window only (enough for the slope)."""
+    mean. ``sizes=()`` measures the fit window only (enough for the slope).
+
+    Parameters
+    ----------
+    curve : SplineCurve
+        The curve.
+    sizes : sequence of int
+        Points per dimension, besides the fit window.
+    n_test : int, optional
+        Random test points per draw (default 30 000).
+    seed : int, optional
+        Seed of the first draw (default 0).
+    test : str, optional
+        ``"uniform"`` (default) or ``"grid"``.
+    seeds : int, optional
+        Random test draws (default 1).
+    shrink : float, optional
+        Fraction of each side of the box random test points span (default 0.8).
+
+    Returns
+    -------
+    CurveResult
+        The measured curve.
+
+    Raises
+    ------
+    ValueError
+        If ``test`` is not one of :data:`SPLINE_TESTS` or ``seeds`` is not a positive integer.
+    """
     _check_run_curve(test, seeds)
     target = figure4_target(curve.dim)
     lowest = 2 if curve.order == "simplex" else int(curve.order) + 1
@@ -196,7 +266,20 @@ class ConventionRow:
 
 def compare_conventions(n_test: int = 30_000, seeds: int = 1) -> list[ConventionRow]:
     """:class:`ConventionRow` for every Figure 4 curve of a panel the authors tested on a grid,
-    each slope measured over the curve's fit window only."""
+    each slope measured over the curve's fit window only.
+
+    Parameters
+    ----------
+    n_test : int, optional
+        Random test points per draw (default 30 000).
+    seeds : int, optional
+        Random test draws (default 1).
+
+    Returns
+    -------
+    list of ConventionRow
+        One row per curve of the 1-D and 2-D panels.
+    """
     rows = []
     for curve in FIGURE4:
         if curve.dim in TEST_GRIDS:
@@ -218,7 +301,18 @@ def _count(n: int) -> str:
 
 
 def test_set_words(result: CurveResult) -> str:
-    """The test set of a measured Figure 4 curve, in words, from the result itself."""
+    """The test set of a measured Figure 4 curve, in words, from the result itself.
+
+    Parameters
+    ----------
+    result : CurveResult
+        The measured curve.
+
+    Returns
+    -------
+    str
+        A phrase such as "30 000 uniform random points in the central 80 % ...".
+    """
     where = f"the central {_percent(result.shrink)} of each side of the box"
     if result.test == "grid":
         per_side = round(result.n_test ** (1 / result.curve.dim))
@@ -233,7 +327,18 @@ test_set_words.__test__ = False  # not a pytest test despite its name
 
 
 def test_sets_sentence(results: Sequence[CurveResult]) -> str:
-    """One sentence naming the test points of every panel (panels with the same test set together)."""
+    """One sentence naming the test points of every panel (panels with the same test set together).
+
+    Parameters
+    ----------
+    results : sequence of CurveResult
+        The measured curves.
+
+    Returns
+    -------
+    str
+        The sentence, ending with a full stop.
+    """
     words: dict[str, list[int]] = {}
     for r in sorted(results, key=lambda r: r.curve.dim):
         dims = words.setdefault(test_set_words(r), [])
@@ -251,7 +356,27 @@ def convention_summary(rows: Sequence[ConventionRow], tolerance: float = 0.3, sa
 
     The spacing matters where evenly spaced and random points on the same box differ by more
     than ``same``; a curve moves where the authors' grid and the SPEC convention differ by more
-    than ``tolerance`` (degree 7, pre-asymptotic under any convention, is not judged)."""
+    than ``tolerance`` (degree 7, pre-asymptotic under any convention, is not judged).
+
+    Parameters
+    ----------
+    rows : sequence of ConventionRow
+        The slopes, from :func:`compare_conventions`.
+    tolerance : float, optional
+        Slope difference that counts as a moved curve (default 0.3).
+    same : float, optional
+        Slope difference below which the spacing does not matter (default 0.05).
+
+    Returns
+    -------
+    str
+        A few sentences.
+
+    Raises
+    ------
+    ValueError
+        If ``rows`` is empty.
+    """
     if not rows:
         raise ValueError("rows must hold at least one ConventionRow (see compare_conventions)")
     widest = max(rows, key=lambda r: abs(r.grid - r.same_box))
@@ -286,7 +411,21 @@ def convention_summary(rows: Sequence[ConventionRow], tolerance: float = 0.3, sa
 @dataclass(frozen=True)
 class SolverTrapRow:
     """Relative RMSE on e^(xy) of scipy's ``RegularGridInterpolator`` with its default
-    (iterative) solver, with ``spsolve``, and of :class:`precision.splines.GridInterpolator`."""
+    (iterative) solver, with ``spsolve``, and of :class:`precision.splines.GridInterpolator`.
+
+    Attributes
+    ----------
+    points_per_dim : int
+        Grid points per side.
+    method : str
+        ``"cubic"`` or ``"quintic"``.
+    scipy_default : float
+        Relative RMSE with scipy's default solver.
+    scipy_spsolve : float
+        Relative RMSE with ``spsolve``.
+    ours : float
+        Relative RMSE of :func:`precision.splines.fit_grid`.
+    """
 
     points_per_dim: int
     method: str
@@ -297,7 +436,22 @@ class SolverTrapRow:
 
 def solver_trap(sizes: Sequence[int] = (16, 32, 64), n_test: int = 5000, seed: int = 0) -> list[SolverTrapRow]:
     """The scipy trap of SPEC §3: cubic/quintic ``RegularGridInterpolator`` with the default
-    iterative solver stalls near 1e-6; a direct solver follows the spline's true error."""
+    iterative solver stalls near 1e-6; a direct solver follows the spline's true error.
+
+    Parameters
+    ----------
+    sizes : sequence of int, optional
+        Grid points per side (default 16, 32, 64).
+    n_test : int, optional
+        Random test points (default 5000).
+    seed : int, optional
+        Seed of the test points (default 0).
+
+    Returns
+    -------
+    list of SolverTrapRow
+        One row per size and method.
+    """
     from scipy.interpolate import RegularGridInterpolator
     from scipy.sparse.linalg import spsolve
 
@@ -328,7 +482,30 @@ def tanh_configs(equations: Sequence[str], depths: Sequence[int], sizes: Sequenc
                  n_test: int, optimizer: str = "adam") -> list:
     """Dense tanh nets of Figures 5, 6a and A3: one :class:`~precision.chapters.nets.NetRun` per
     equation, depth, parameter count (width closest to it) and seed; Adam with the tanh batch cap
-    (30 000), or BFGS with ``steps`` as its maximum. Same arguments → same configs → one cache entry."""
+    (30 000), or BFGS with ``steps`` as its maximum. Same arguments → same configs → one cache entry.
+
+    Parameters
+    ----------
+    equations : sequence of str
+        Equation ids.
+    depths : sequence of int
+        Numbers of Linear layers.
+    sizes : sequence of int
+        Parameter counts.
+    seeds : int
+        Seeds per size.
+    steps : int
+        Adam's steps, or BFGS's maximum.
+    n_test : int
+        Test points.
+    optimizer : str, optional
+        ``"adam"`` (default) or ``"bfgs"``.
+
+    Returns
+    -------
+    list of NetRun
+        The runs.
+    """
     return [NetRun(eq, depth, width_for(eq, depth, n), seed, activation="tanh", optimizer=optimizer, steps=steps,
                    batch_cap=TANH_BATCH_CAP, n_test=n_test)
             for eq in equations for depth in depths for n in sizes for seed in range(seeds)]
@@ -337,7 +514,20 @@ def tanh_configs(equations: Sequence[str], depths: Sequence[int], sizes: Sequenc
 def relu_configs(equations: Sequence[str], profile: str) -> tuple[list, list]:
     """Chapter 2's simplex and ReLU runs (:func:`precision.chapters.piecewise_linear.figure2_configs` at
     ``profile``) restricted to ``equations``: the very configs Chapter 2 trained, so a sweep over
-    them is answered from Chapter 2's cache."""
+    them is answered from Chapter 2's cache.
+
+    Parameters
+    ----------
+    equations : sequence of str
+        Equation ids kept.
+    profile : str
+        The profile of Chapter 2's config.
+
+    Returns
+    -------
+    tuple of (list of SimplexRun, list of NetRun)
+        The simplex runs and the ReLU nets.
+    """
     from .registry import get
 
     simplex, nets = figure2_configs(get("piecewise-linear").resolve(profile))
@@ -358,7 +548,39 @@ class NonlinearConfig:
     ``spline_n_test`` random points in the central 80 % of each box (SPEC conventions), or
     ``"grid"``, the authors' evenly spaced test grids in 1-D and 2-D (:data:`TEST_GRIDS`; 3-D
     stays on random points, as theirs did). ``spline_seeds`` random test draws are averaged
-    for every curve tested on random points."""
+    for every curve tested on random points.
+
+    Attributes
+    ----------
+    profile : str
+        The profile the sizes were resolved at.
+    spline_n_test : int
+        Random test points of Figure 4 (fixed).
+    spline_test : str
+        Figure 4's test set.
+    spline_seeds : int
+        Random test draws of Figure 4 (fixed).
+    sizes_1d, sizes_2d, sizes_3d : tuple of int
+        Figure 4's grid sizes, points per side.
+    equations : tuple of str
+        Equations of Figure 5.
+    net_sizes : tuple of int
+        Parameter counts of the nets.
+    depths : tuple of int
+        Numbers of Linear layers.
+    seeds : int
+        Seeds per net size.
+    steps : int
+        Adam's steps.
+    n_test : int
+        Test points of the nets and simplex runs (fixed).
+    simplex_sizes : tuple of int
+        Training points of Figure 6a's simplex runs.
+    simplex_seeds : int
+        Seeds per simplex size (fixed).
+    gadget_points : int
+        Points of the multiplication gadget's check (fixed).
+    """
 
     profile: str = "book"
     spline_n_test: int = knob(check_positive_int, 30_000, fixed=True)

@@ -79,7 +79,26 @@ def get_data(target: str, n_train: int, n_test: int, seed: int = 0,
              test_shrink: float = AUTHORS_TEST_SHRINK) -> Dataset:
     """The chapter's data: uniform inputs, no standardisation (SPEC, Figures 8 and 9); test
     points uniform in the box shrunk about its centre to ``test_shrink`` of each side (the
-    authors' scripts: 1.0, the whole box)."""
+    authors' scripts: 1.0, the whole box).
+
+    Parameters
+    ----------
+    target : str
+        The target's name.
+    n_train : int
+        Training points.
+    n_test : int
+        Test points.
+    seed : int, optional
+        Seed of the points (default 0).
+    test_shrink : float, optional
+        Fraction of each side of the box the test points span (default 1.0).
+
+    Returns
+    -------
+    Dataset
+        The training and test sets.
+    """
     return sample(target_by_name(target), n_train, n_test, seed=seed, test_shrink=test_shrink)
 
 
@@ -93,7 +112,23 @@ def _pipeline_sizes(p: "PipelineRun") -> tuple[int, int, int]:
 class CurveRun(Job):
     """One ``width``-wide tanh net of ``depth`` layers trained by ``optimizer`` ("adam" at
     learning rate ``lr`` for ``steps`` full-batch steps, or "bfgs" for at most ``steps``);
-    test points in the box shrunk to ``test_shrink`` of each side (1.0: the whole box)."""
+    test points in the box shrunk to ``test_shrink`` of each side (1.0: the whole box).
+
+    Attributes
+    ----------
+    target : str
+        The target's name.
+    n_train : int
+        Training points.
+    n_test : int
+        Test points.
+    seed : int
+        Seed of the data and the weights.
+    record_every : int
+        Steps between two points of the learning curve.
+    spectrum : bool
+        Also compute the Hessian spectrum at the end.
+    """
 
     target: str
     optimizer: str
@@ -109,7 +144,13 @@ class CurveRun(Job):
     test_shrink: float = AUTHORS_TEST_SHRINK
 
     def work(self) -> costs.Work:
-        """Operation counts and large allocations (:mod:`precision.chapters.costs`)."""
+        """Operation counts and large allocations (:mod:`precision.chapters.costs`).
+
+        Returns
+        -------
+        costs.Work
+            The run's operation counts and allocations.
+        """
         d = target_by_name(self.target).d
         P = costs.mlp_params(d, self.width, self.depth)
         u = costs.units(self)
@@ -129,9 +170,23 @@ class CurveRun(Job):
         return costs.Work(label, self.optimizer, ops, tuple(mem), self)
 
     def run(self) -> dict[str, Any]:
+        """Compute the run (:func:`precision.chapters.optimization.run_curve`).
+
+        Returns
+        -------
+        dict of str to Any
+            The learning curve and final RMSEs.
+        """
         return _one_thread(run_curve, self)
 
     def cost(self) -> float:
+        """Relative cost, for the sweep's order: steps × training points × width², BFGS 4 times Adam, tripled with a spectrum.
+
+        Returns
+        -------
+        float
+            The relative cost.
+        """
         per_step = self.n_train * self.width ** 2 * (1 if self.optimizer == "adam" else 4)
         return self.steps * per_step * (3 if self.spectrum else 1)
 
@@ -146,7 +201,23 @@ class PipelineRun(Job):
     appendix runs built on a pipeline use its data, test box included. The line search of
     the low-curvature steps spans ``[search_low[k], 1e12]`` at stage ``k`` (the last value
     serves later stages) with ``search_points`` per grid and ``search_zooms`` zoom rounds;
-    ``always_step`` is the authors' loop (every step taken, all of them run)."""
+    ``always_step`` is the authors' loop (every step taken, all of them run).
+
+    Attributes
+    ----------
+    target : str
+        The target's name.
+    n_train : int
+        Training points.
+    n_test : int
+        Test points.
+    depth : int
+        Number of Linear layers.
+    seed : int
+        Seed of the data and the weights.
+    record_every : int
+        Steps between two points of the learning curves.
+    """
 
     target: str
     n_train: int
@@ -168,7 +239,13 @@ class PipelineRun(Job):
     always_step: bool = False
 
     def work(self) -> costs.Work:
-        """Operation counts and large allocations (:mod:`precision.chapters.costs`)."""
+        """Operation counts and large allocations (:mod:`precision.chapters.costs`).
+
+        Returns
+        -------
+        costs.Work
+            The run's operation counts and allocations.
+        """
         d = target_by_name(self.target).d
         P = costs.mlp_params(d, self.width, self.depth)
         u = costs.units(self)
@@ -183,15 +260,40 @@ class PipelineRun(Job):
                           tuple(mem), self)
 
     def run(self) -> dict[str, Any]:
+        """Compute the run (:func:`run_pipeline`).
+
+        Returns
+        -------
+        dict of str to Any
+            Each stage's learning curves and the final RMSEs.
+        """
         return _one_thread(run_pipeline, self)
 
     def lowcurv_options(self, stage: int) -> dict[str, Any]:
         """Keyword arguments of :func:`precision.lowcurv.train_lowcurv` for ``stage`` (0-based;
-        the last ``search_low`` serves every later stage)."""
+        the last ``search_low`` serves every later stage).
+
+        Parameters
+        ----------
+        stage : int
+            The stage, counted from 0.
+
+        Returns
+        -------
+        dict of str to Any
+            ``low``, ``high``, ``points``, ``zooms`` and ``always_step``.
+        """
         return dict(low=self.search_low[min(stage, len(self.search_low) - 1)], high=SEARCH_HIGH,
                     points=self.search_points, zooms=self.search_zooms, always_step=self.always_step)
 
     def cost(self) -> float:
+        """Relative cost, for the sweep's order: per stage, BFGS steps × training points × width² plus the Hessians of the low-curvature steps.
+
+        Returns
+        -------
+        float
+            The relative cost.
+        """
         return self.stages * (self.bfgs_steps * self.n_train * self.width ** 2 * 3
                               + self.lowcurv_steps / self.hessian_every * self.n_train * self.width ** 4 / 10)
 
@@ -205,13 +307,25 @@ class RescaleRun(Job):
     pipeline: PipelineRun
 
     def needs(self) -> tuple[Job, ...]:
-        """The pipeline whose stored parameters the run starts from."""
+        """The pipeline whose stored parameters the run starts from.
+
+        Returns
+        -------
+        tuple of Job
+            The runs read from the cache.
+        """
         return (self.pipeline,)
 
     def work(self) -> costs.Work:
         """From the converged stage-1 point BFGS and the low-curvature steps stop early: counted as
         :data:`~precision.chapters.costs.RESCALE_FRACTION` of their budgets (measured at the book
-        profile: 1.6 s of 76 s)."""
+        profile: 1.6 s of 76 s).
+
+        Returns
+        -------
+        costs.Work
+            The run's operation counts and allocations.
+        """
         p = self.pipeline
         d, P, u = _pipeline_sizes(p)
         ops = tuple((k, v * costs.RESCALE_FRACTION) for k, v in costs.ops(
@@ -222,6 +336,13 @@ class RescaleRun(Job):
         return costs.Work(f"rescaled single net {p.target}", "RescaleRun", ops, tuple(mem), self)
 
     def run(self) -> dict[str, Any]:
+        """Compute the run (:func:`run_rescale`).
+
+        Returns
+        -------
+        dict of str to Any
+            The run's results.
+        """
         return _one_thread(run_rescale, self)
 
 
@@ -229,7 +350,13 @@ class RescaleRun(Job):
 class TauRun(Job):
     """Appendix B: ``steps`` low-curvature steps at threshold ``tau`` from the pipeline's
     stage-1 BFGS point, with the pipeline's stage-1 line search; ``always_step`` is the
-    authors' loop (every step taken, all of them run)."""
+    authors' loop (every step taken, all of them run).
+
+    Attributes
+    ----------
+    hessian_every : int
+        Steps between Hessian recomputations.
+    """
 
     pipeline: PipelineRun
     tau: float
@@ -238,11 +365,23 @@ class TauRun(Job):
     always_step: bool = False
 
     def needs(self) -> tuple[Job, ...]:
-        """The pipeline whose stored parameters the run starts from."""
+        """The pipeline whose stored parameters the run starts from.
+
+        Returns
+        -------
+        tuple of Job
+            The runs read from the cache.
+        """
         return (self.pipeline,)
 
     def work(self) -> costs.Work:
-        """Operation counts and large allocations (:mod:`precision.chapters.costs`)."""
+        """Operation counts and large allocations (:mod:`precision.chapters.costs`).
+
+        Returns
+        -------
+        costs.Work
+            The run's operation counts and allocations.
+        """
         p = self.pipeline
         d, P, u = _pipeline_sizes(p)
         mem = [costs.data_mem(p.n_train, p.n_test, d), *costs.hess_mem(p.n_train, p.width, p.depth, P)]
@@ -250,6 +389,13 @@ class TauRun(Job):
                           costs.ops(costs.lowcurv(self.steps, self.hessian_every, p.n_train, P, u)), tuple(mem), self)
 
     def run(self) -> dict[str, Any]:
+        """Compute the run (:func:`run_tau`).
+
+        Returns
+        -------
+        dict of str to Any
+            The run's results.
+        """
         return _one_thread(run_tau, self)
 
 
@@ -260,11 +406,23 @@ class SpectrumRun(Job):
     pipeline: PipelineRun
 
     def needs(self) -> tuple[Job, ...]:
-        """The pipeline whose stored parameters the run starts from."""
+        """The pipeline whose stored parameters the run starts from.
+
+        Returns
+        -------
+        tuple of Job
+            The runs read from the cache.
+        """
         return (self.pipeline,)
 
     def work(self) -> costs.Work:
-        """Operation counts and large allocations (:mod:`precision.chapters.costs`)."""
+        """Operation counts and large allocations (:mod:`precision.chapters.costs`).
+
+        Returns
+        -------
+        costs.Work
+            The run's operation counts and allocations.
+        """
         p = self.pipeline
         d, P, _ = _pipeline_sizes(p)
         mem = [costs.data_mem(p.n_train, p.n_test, d), *costs.hess_mem(p.n_train, p.width, p.depth, P)]
@@ -272,6 +430,13 @@ class SpectrumRun(Job):
                           tuple(mem), self)
 
     def run(self) -> dict[str, Any]:
+        """Compute the run (:func:`run_spectrum`).
+
+        Returns
+        -------
+        dict of str to Any
+            The eigenvalues and the gradient's projections.
+        """
         return _one_thread(run_spectrum, self)
 
 
@@ -391,7 +556,18 @@ def run_pipeline(c: PipelineRun) -> dict[str, Any]:
 def pipeline_stages(result: dict) -> list[tuple[int, str, np.ndarray]]:
     """A pipeline's learning curve as (stage, phase, history) pieces drawn one after another:
     step counts run on from piece to piece (Figure 8's x axis), RMSEs are the combined
-    predictor's (at a later stage's step 0 that includes the fresh net's untrained output/c)."""
+    predictor's (at a later stage's step 0 that includes the fresh net's untrained output/c).
+
+    Parameters
+    ----------
+    result : dict
+        A :class:`PipelineRun`'s result.
+
+    Returns
+    -------
+    list of (int, str, numpy.ndarray)
+        Stage (from 1), phase (one of :data:`PHASES`) and history rows (step, ...).
+    """
     pieces, offset = [], 0
     for k, stage in enumerate(result["stages"]):
         for phase, key in zip(PHASES, ("bfgs", "lowcurv")):
@@ -457,7 +633,23 @@ def run_spectrum(c: SpectrumRun) -> dict[str, Any]:
 def canyon_stats(eigenvalues: np.ndarray) -> dict[str, Any]:
     """How sharp the canyon of a Hessian spectrum is (Figure 7, Appendix D), from ``|λ|``:
     ``top`` the largest, ``big`` how many lie within 1e-3 of it (three orders of magnitude),
-    ``ratio10`` the 10th largest over the largest, ``bulk`` the share more than 1e-9 below it."""
+    ``ratio10`` the 10th largest over the largest, ``bulk`` the share more than 1e-9 below it.
+
+    Parameters
+    ----------
+    eigenvalues : numpy.ndarray
+        The Hessian's eigenvalues.
+
+    Returns
+    -------
+    dict of str to Any
+        ``top``, ``big``, ``ratio10``, ``bulk`` and ``n`` (the number of eigenvalues).
+
+    Raises
+    ------
+    ValueError
+        If ``eigenvalues`` is empty or all zero.
+    """
     lam = np.sort(np.abs(np.asarray(eigenvalues, dtype=np.float64)))[::-1]
     if lam.size == 0 or not lam[0] > 0:
         raise ValueError(f"eigenvalues must hold at least one non-zero value, got {lam.size} values")
@@ -469,7 +661,23 @@ def canyon_stats(eigenvalues: np.ndarray) -> dict[str, Any]:
 def gradient_share(projections: np.ndarray) -> dict[str, Any]:
     """How concentrated the gradient is on the Hessian's eigenvectors (Figure 7), from the
     projections ``g·v_i``: ``top10`` the share of ``|g|²`` on the 10 largest, ``k90`` the fewest
-    directions that hold 90 % of it."""
+    directions that hold 90 % of it.
+
+    Parameters
+    ----------
+    projections : numpy.ndarray
+        The gradient's components along the eigenvectors.
+
+    Returns
+    -------
+    dict of str to Any
+        ``top10`` and ``k90``.
+
+    Raises
+    ------
+    ValueError
+        If ``projections`` is empty or all zero.
+    """
     g2 = np.sort(np.asarray(projections, dtype=np.float64) ** 2)[::-1]
     if g2.size == 0 or not g2[0] > 0:
         raise ValueError(f"projections must hold at least one non-zero value, got {g2.size} values")
@@ -480,7 +688,18 @@ def gradient_share(projections: np.ndarray) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the chapter's jobs
 def figure7_run(cfg: Any) -> CurveRun:
     """The Adam run whose final Hessian spectrum is Figure 7: the first of Figure 8's Adam
-    runs of the first target that records a spectrum."""
+    runs of the first target that records a spectrum.
+
+    Parameters
+    ----------
+    cfg : OptimizationConfig
+        The resolved config.
+
+    Returns
+    -------
+    CurveRun
+        The run.
+    """
     return next(j for j in figure_jobs(cfg, 8)[cfg.fig8_targets[0]]["adam"] if j.spectrum)
 
 
@@ -495,7 +714,20 @@ def _search(cfg: Any, target: str) -> dict[str, Any]:
 
 def pipeline_for(cfg: Any, target: str) -> PipelineRun:
     """The pipeline of Figures 8 and 9 for ``target`` at the sizes of ``cfg`` (a resolved
-    ``"optimization"`` config); the appendices use the same one, so it is cached once."""
+    ``"optimization"`` config); the appendices use the same one, so it is cached once.
+
+    Parameters
+    ----------
+    cfg : OptimizationConfig
+        The resolved config.
+    target : str
+        The target's name.
+
+    Returns
+    -------
+    PipelineRun
+        The pipeline.
+    """
     n_train = cfg.fig8_n_train if target in cfg.fig8_targets else cfg.fig9_n_train
     return PipelineRun(target, n_train, cfg.n_test, cfg.pipeline_bfgs_steps, cfg.lowcurv_steps, cfg.stages,
                        cfg.pipeline_width, 3, cfg.tau, cfg.hessian_every, record_every=50,
@@ -505,7 +737,18 @@ def pipeline_for(cfg: Any, target: str) -> PipelineRun:
 
 def lowcurv_convention(cfg: Any) -> str:
     """One paragraph saying how the low-curvature steps of ``cfg`` (a resolved ``"optimization"``
-    config) are taken: the convention and each target's line search, from the pipelines' fields."""
+    config) are taken: the convention and each target's line search, from the pipelines' fields.
+
+    Parameters
+    ----------
+    cfg : OptimizationConfig
+        The resolved config.
+
+    Returns
+    -------
+    str
+        The paragraph, in Markdown.
+    """
     mode = ("the authors' convention: every step the line search returns is taken, even one that raises "
             f"the loss, and all {cfg.lowcurv_steps} steps of a stage are run" if cfg.lowcurv_mode == "authors" else
             "the book's convention: a step is taken only if it lowers the training loss, and a stage's "
@@ -524,7 +767,27 @@ def tau_start(cfg: Any, target: str, n_train: int) -> PipelineRun:
     """Appendix B's starting point: the pipeline whose stage-1 BFGS point the τ runs start
     from. Chapter 4's own pipeline when it has ``target`` at ``n_train`` points (so it comes
     from the cache), else a one-stage BFGS-only run of the same net, BFGS budget and line
-    search on ``n_train`` points (the authors' Appendix B: a random quintic, 50 000 points)."""
+    search on ``n_train`` points (the authors' Appendix B: a random quintic, 50 000 points).
+
+    Parameters
+    ----------
+    cfg : OptimizationConfig
+        The resolved config.
+    target : str
+        The target's name.
+    n_train : int
+        Training points.
+
+    Returns
+    -------
+    PipelineRun
+        The starting pipeline.
+
+    Raises
+    ------
+    ValueError
+        If ``n_train`` is not a positive integer.
+    """
     check_positive_int("n_train", n_train)
     chapter = pipeline_for(cfg, target)
     if target in (*cfg.fig8_targets, *cfg.fig9_targets) and chapter.n_train == n_train:
@@ -536,7 +799,20 @@ def adam_twin(cfg: Any, pipeline: PipelineRun) -> CurveRun:
     """Appendix D's comparison: the pipeline's stage-1 net — same target, data, width, depth
     and initial weights — trained by Adam instead of BFGS, at Figure 7's learning rate (1e-3,
     or the nearest of ``cfg.adam_lrs``) for ``cfg.adam_steps_fig8`` steps, with its Hessian
-    spectrum at the end."""
+    spectrum at the end.
+
+    Parameters
+    ----------
+    cfg : OptimizationConfig
+        The resolved config.
+    pipeline : PipelineRun
+        The pipeline whose stage-1 net is trained again.
+
+    Returns
+    -------
+    CurveRun
+        The Adam run, with ``spectrum=True``.
+    """
     lr = min(cfg.adam_lrs, key=lambda v: abs(np.log10(v) + 3))
     return CurveRun(pipeline.target, "adam", cfg.adam_steps_fig8, pipeline.n_train, pipeline.n_test, pipeline.width,
                     pipeline.depth, lr, seed=pipeline.seed, record_every=max(1, cfg.adam_steps_fig8 // 200),
@@ -546,7 +822,26 @@ def adam_twin(cfg: Any, pipeline: PipelineRun) -> CurveRun:
 def figure_jobs(cfg: Any, figure: int) -> dict[str, list]:
     """Figure 8's or 9's jobs per target: Adam at every learning rate (width ``adam_width``;
     the lr-1e-3 run of Figure 8's first target also takes the Hessian spectrum, Figure 7),
-    BFGS on the same width, and the pipeline; all tested on the whole box, as the authors did."""
+    BFGS on the same width, and the pipeline; all tested on the whole box, as the authors did.
+
+    Parameters
+    ----------
+    cfg : OptimizationConfig
+        The resolved config.
+    figure : int
+        8 or 9.
+
+    Returns
+    -------
+    dict of str to dict
+        Per target: ``"adam"`` (list of CurveRun), ``"bfgs"`` (CurveRun) and ``"pipeline"``
+        (PipelineRun).
+
+    Raises
+    ------
+    ValueError
+        If ``figure`` is not 8 or 9.
+    """
     if figure not in (8, 9):
         raise ValueError(f"figure must be 8 or 9, got {figure!r}")
     names = cfg.fig8_targets if figure == 8 else cfg.fig9_targets
@@ -567,7 +862,25 @@ def figure_jobs(cfg: Any, figure: int) -> dict[str, list]:
 
 # --------------------------------------------------------------------------- the chapter
 def check_lowcurv_mode(name: str, value: Any) -> str:
-    """One of :data:`LOWCURV_MODES`."""
+    """One of :data:`LOWCURV_MODES`.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name, for the error message.
+    value : Any
+        The value to check.
+
+    Returns
+    -------
+    str
+        ``value``, unchanged.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not one of :data:`LOWCURV_MODES`.
+    """
     if value not in LOWCURV_MODES:
         raise ValueError(f"{name} must be one of {', '.join(repr(m) for m in LOWCURV_MODES)}; got {value!r}")
     return value
@@ -609,7 +922,59 @@ class OptimizationConfig:
     curves of Adam at every rate of ``adam_lrs``, BFGS and the combined pipeline), §4.3 (cost
     of a Hessian eigen-step, ``hessian_*``; speed benchmarks, ``speed_*``). The pipeline's
     low-curvature steps follow ``lowcurv_mode`` with the line search ``search_*`` (Figure 9's
-    targets: ``fig9_search_*``)."""
+    targets: ``fig9_search_*``).
+
+    Attributes
+    ----------
+    profile : str
+        The profile the sizes were resolved at.
+    fig8_targets, fig9_targets : tuple of str
+        Targets of Figures 8 and 9.
+    fig8_n_train, fig9_n_train : int
+        Training points of Figures 8 and 9.
+    n_test : int
+        Test points (fixed).
+    adam_lrs : tuple of float
+        Adam's learning rates.
+    adam_steps_fig8, adam_steps_fig9 : int
+        Adam's steps in Figures 8 and 9.
+    adam_width : int
+        Width of the Adam and BFGS nets (fixed).
+    bfgs_steps : int
+        BFGS's maximum steps.
+    pipeline_width : int
+        Width of the pipeline's nets (fixed).
+    pipeline_bfgs_steps : int
+        BFGS's maximum steps per pipeline stage.
+    lowcurv_steps : int
+        Low-curvature steps per pipeline stage.
+    hessian_every : int
+        Steps between Hessian recomputations.
+    tau : float
+        Eigenvalue threshold of the low-curvature steps (fixed).
+    stages : int
+        Pipeline stages.
+    lowcurv_mode : str
+        One of :data:`LOWCURV_MODES`.
+    search_low : float
+        Lower end of the line search (fixed).
+    search_points : int
+        Step sizes per grid of the line search (fixed).
+    search_zooms : int
+        Zoom rounds of the line search (fixed).
+    fig9_search_low : tuple of (str, tuple of float)
+        Per Figure 9 target, lower ends per stage.
+    fig9_search_points : int
+        Step sizes per grid for those targets (fixed).
+    hessian_widths : tuple of int
+        Widths of the Hessian timings (fixed).
+    hessian_n : int
+        Training points of the Hessian timings (fixed).
+    speed_rmse : float
+        Train RMSE the BFGS benchmark stops at (fixed).
+    speed_max_steps : int
+        Most steps of the BFGS benchmark (fixed).
+    """
 
     profile: str = "book"
     fig8_targets: tuple[str, ...] = knob(check_targets, ("teacher", "Z.001"))
@@ -654,7 +1019,23 @@ PAPER = dict(fig8_n_train=100_000, fig9_n_train=100_000, n_test=10_000, adam_ste
 
 def chapter4(profile: str) -> OptimizationConfig:
     """Chapter 4's config at ``profile``: the appendices start from its pipelines, so a build
-    answers them from its cache."""
+    answers them from its cache.
+
+    Parameters
+    ----------
+    profile : str
+        ``"smoke"``, ``"book"`` or ``"paper"``.
+
+    Returns
+    -------
+    OptimizationConfig
+        The config.
+
+    Raises
+    ------
+    ValueError
+        If ``profile`` is unknown.
+    """
     return CHAPTER.resolve(profile)
 
 

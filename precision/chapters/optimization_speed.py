@@ -39,7 +39,27 @@ class _Reached(Exception):
 
 def scipy_bfgs(model: torch.nn.Module, x, y, target: float, max_steps: int) -> dict:
     """The authors' way: scipy BFGS on a NumPy vector, gradients from torch autograd.
-    Stops as soon as the train RMSE is at or below ``target``."""
+    Stops as soon as the train RMSE is at or below ``target``.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The net, trained in place.
+    x : torch.Tensor
+        Training inputs, shape ``(n, d)``.
+    y : torch.Tensor
+        Training labels, shape ``(n,)``.
+    target : float
+        The train RMSE to stop at.
+    max_steps : int
+        The most BFGS iterations.
+
+    Returns
+    -------
+    dict
+        ``seconds``, ``iterations``, ``evaluations``, ``rmse_train`` (best seen), ``reached``
+        and ``stopped`` (why it stopped).
+    """
     loss_fn = flat_mse(model, x, y)
     w0 = flat_parameters(model).numpy()
     stop_loss = target ** 2
@@ -71,7 +91,26 @@ def scipy_bfgs(model: torch.nn.Module, x, y, target: float, max_steps: int) -> d
 
 
 def ours(model: torch.nn.Module, x, y, target: float, max_steps: int) -> dict:
-    """:func:`precision.optimizers.train_bfgs` stopping at train RMSE ``target``."""
+    """:func:`precision.optimizers.train_bfgs` stopping at train RMSE ``target``.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The net, trained in place.
+    x : torch.Tensor
+        Training inputs, shape ``(n, d)``.
+    y : torch.Tensor
+        Training labels, shape ``(n,)``.
+    target : float
+        The train RMSE to stop at.
+    max_steps : int
+        The most BFGS iterations.
+
+    Returns
+    -------
+    dict
+        ``seconds``, ``iterations``, ``rmse_train``, ``reached`` and ``stopped``.
+    """
     res = train_bfgs(model, x, y, max_steps, stop_rmse=target, record_every=max_steps)
     return {"seconds": res.seconds, "iterations": res.steps, "rmse_train": res.rmse_train,
             "reached": res.rmse_train <= target, "stopped": res.stopped}
@@ -79,7 +118,24 @@ def ours(model: torch.nn.Module, x, y, target: float, max_steps: int) -> dict:
 
 def projection_speed(p: int = 1761, keep: int = 1500, repeats: int = 3, seed: int = 0) -> dict:
     """Time ``V_S (V_Sᵀ g)`` against the per-eigenvector loop on a random orthonormal basis
-    (best of ``repeats``); ``max_difference`` checks they agree."""
+    (best of ``repeats``); ``max_difference`` checks they agree.
+
+    Parameters
+    ----------
+    p : int, optional
+        Dimension of the basis (parameters of the net; default 1761).
+    keep : int, optional
+        Directions projected onto (default 1500).
+    repeats : int, optional
+        Timings per method; the best counts (default 3).
+    seed : int, optional
+        Seed of the basis and the vector (default 0).
+
+    Returns
+    -------
+    dict
+        ``P``, ``subspace``, ``vectorised_s``, ``loop_s``, ``speedup`` and ``max_difference``.
+    """
     gen = torch.Generator().manual_seed(seed)
     V, _ = torch.linalg.qr(torch.randn(p, p, dtype=torch.float64, generator=gen))
     V_S, g = V[:, :keep].contiguous(), torch.randn(p, dtype=torch.float64, generator=gen)
@@ -100,7 +156,13 @@ def projection_speed(p: int = 1761, keep: int = 1500, repeats: int = 3, seed: in
 
 def peak_memory_reset() -> bool:
     """Reset this process's peak resident memory (Linux ``/proc/self/clear_refs``); False
-    where that is not possible."""
+    where that is not possible.
+
+    Returns
+    -------
+    bool
+        Whether the reset worked.
+    """
     try:
         Path("/proc/self/clear_refs").write_text("5")
         return True
@@ -120,14 +182,40 @@ def _proc_kib(path: str, field: str) -> int | None:
 
 
 def peak_memory() -> int | None:
-    """This process's peak resident memory in bytes since the last reset (Linux), else None."""
+    """This process's peak resident memory in bytes since the last reset (Linux), else None.
+
+    Returns
+    -------
+    int or None
+        ``VmHWM`` in bytes, or ``None``.
+    """
     return _proc_kib("/proc/self/status", "VmHWM")
 
 
 def hessian_cost(width: int, n: int, d_in: int = 1, depth: int = 3, seed: int = 0) -> dict:
     """Seconds for one exact Hessian (:func:`precision.landscape.hessian`), its
     eigendecomposition and the projection, on a ``width``-wide tanh net with ``n`` random
-    training points, one thread; and the peak memory above the starting level."""
+    training points, one thread; and the peak memory above the starting level.
+
+    Parameters
+    ----------
+    width : int
+        Hidden width.
+    n : int
+        Training points.
+    d_in : int, optional
+        Input dimension (default 1).
+    depth : int, optional
+        Number of Linear layers (default 3).
+    seed : int, optional
+        Seed of the net and the points (default 0).
+
+    Returns
+    -------
+    dict
+        ``width``, ``P``, ``n``, ``hessian_s``, ``eigh_s``, ``project_s``, ``step_s``,
+        ``matrix_bytes`` and ``peak_bytes`` (``None`` where the peak cannot be reset).
+    """
     with torch_threads(1):
         model = mlp(d_in, width, depth, "tanh", seed=seed)
         gen = torch.Generator().manual_seed(seed)
@@ -158,13 +246,26 @@ class HessianTiming(Job):
     n: int
 
     def work(self) -> costs.Work:
-        """Operation counts and large allocations (:mod:`precision.chapters.costs`)."""
+        """Operation counts and large allocations (:mod:`precision.chapters.costs`).
+
+        Returns
+        -------
+        costs.Work
+            The run's operation counts and allocations.
+        """
         P = costs.mlp_params(1, self.width, 3)
         return costs.Work(f"Hessian timing width {self.width} P={P}", "hessian",
                           costs.ops(costs.hessians(1.2, self.n, P)), tuple(costs.hess_mem(self.n, self.width, 3, P)),
                           self)
 
     def run(self) -> dict:
+        """Compute the run (:func:`hessian_cost`).
+
+        Returns
+        -------
+        dict of str to Any
+            Its seconds and memory.
+        """
         return hessian_cost(self.width, self.n)
 
 
@@ -176,11 +277,24 @@ class ProjectionTiming(Job):
     keep: int
 
     def work(self) -> costs.Work:
-        """A QR of a P×P matrix, about half an eigendecomposition."""
+        """A QR of a P×P matrix, about half an eigendecomposition.
+
+        Returns
+        -------
+        costs.Work
+            The run's operation counts and allocations.
+        """
         return costs.Work(f"projection timing P={self.P}", "eigh", costs.ops({"eigh": 0.5 * float(self.P) ** 3}),
                           ((f"{self.P}×{self.P} basis", 3.0 * self.P ** 2 * 8),), self)
 
     def run(self) -> dict:
+        """Compute the run (:func:`projection_speed`).
+
+        Returns
+        -------
+        dict of str to Any
+            Its timings.
+        """
         return projection_speed(self.P, self.keep)
 
 
@@ -195,13 +309,26 @@ class BfgsTiming(Job):
     max_steps: int
 
     def work(self) -> costs.Work:
-        """Ours and scipy's BFGS, both to the same target or ``max_steps``."""
+        """Ours and scipy's BFGS, both to the same target or ``max_steps``.
+
+        Returns
+        -------
+        costs.Work
+            The run's operation counts and allocations.
+        """
         P = costs.mlp_params(1, self.width, 3)
         return costs.Work(f"BFGS timing (ours vs scipy) n={self.n:,}", "bfgs",
                           costs.ops(costs.bfgs(2 * self.max_steps, self.n, P, 2 * self.width)),
                           (costs.data_mem(self.n, 1000, 1), *costs.net_mem(self.n, self.width, 3, P, True)), self)
 
     def run(self) -> dict:
+        """Train the same net with :func:`ours` and :func:`scipy_bfgs`, one thread.
+
+        Returns
+        -------
+        dict
+            ``ours`` and ``scipy`` (each one's result) and ``ratio`` (scipy's seconds over ours).
+        """
         data = sample(teacher(), self.n, 1000, seed=0)
         with torch_threads(1):
             mine = ours(mlp(1, self.width, 3, "tanh", seed=0), data.x_train, data.y_train, self.rmse,
@@ -212,5 +339,11 @@ class BfgsTiming(Job):
 
 
 def total_memory() -> int:
-    """This machine's memory in bytes (Linux ``/proc/meminfo``; else 8 GiB, a laptop's)."""
+    """This machine's memory in bytes (Linux ``/proc/meminfo``; else 8 GiB, a laptop's).
+
+    Returns
+    -------
+    int
+        Memory in bytes.
+    """
     return _proc_kib("/proc/meminfo", "MemTotal") or 8 * 2 ** 30

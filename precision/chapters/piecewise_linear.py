@@ -42,7 +42,35 @@ class ToyRun(Job):
     raw-input net is built first and the standardised-input net second, from the same torch
     stream; standardisation uses the training mean and the unbiased (ddof = 1) std.
     ``draw="ours"`` uses :func:`precision.targets.sample` (``default_rng(seed)``), a net
-    seeded on its own and the ddof = 0 std."""
+    seeded on its own and the ddof = 0 std.
+
+    Attributes
+    ----------
+    expr : str
+        The formula, in the names of ``domain``.
+    domain : tuple of (str, float, float)
+        Each input's name and interval.
+    n_train : int
+        Training points.
+    width : int
+        Hidden width.
+    depth : int
+        Number of Linear layers.
+    seed : int
+        Seed of the data and the weights.
+    steps : int
+        Adam's steps.
+    lr : float
+        Adam's learning rate.
+    standardize : bool
+        Train on standardised inputs.
+    activation : str
+        Hidden activation.
+    n_test : int
+        Test points.
+    draw : str
+        ``"authors"`` or ``"ours"``.
+    """
 
     expr: str
     domain: tuple[tuple[str, float, float], ...]
@@ -58,7 +86,13 @@ class ToyRun(Job):
     draw: str = "authors"
 
     def work(self) -> costs.Work:
-        """Operation counts and large allocations (:mod:`precision.chapters.costs`)."""
+        """Operation counts and large allocations (:mod:`precision.chapters.costs`).
+
+        Returns
+        -------
+        costs.Work
+            The run's operation counts and allocations.
+        """
         d = len(self.domain)
         P = costs.mlp_params(d, self.width, self.depth)
         return costs.Work(f"toy net {self.expr} P={P}", "adam",
@@ -68,15 +102,43 @@ class ToyRun(Job):
                            *costs.net_mem(self.n_test, self.width, self.depth, P)), self)
 
     def run(self) -> dict[str, Any]:
+        """Compute the run (:func:`run_toy`).
+
+        Returns
+        -------
+        dict of str to Any
+            The run's results.
+        """
         return run_toy(self)
 
     def cost(self) -> float:
+        """Relative cost, for the sweep's order: width² × training points × steps.
+
+        Returns
+        -------
+        float
+            The relative cost.
+        """
         return float(self.width ** 2 * self.n_train * self.steps)
 
 
 def figure1_configs(steps: int, draw: str = "authors") -> dict[str, ToyRun]:
     """Figure 1's four nets (SPEC §2): (a) 1-5-5-1 on cos(2x), x ∈ [3, 6], 23 points, seed 1;
-    (b) 2-20-20-1 on xy, [1, 5]², 167 points, seed 0; each on raw and standardised inputs."""
+    (b) 2-20-20-1 on xy, [1, 5]², 167 points, seed 0; each on raw and standardised inputs.
+
+    Parameters
+    ----------
+    steps : int
+        Adam's steps of each net.
+    draw : str, optional
+        ``"authors"`` (default) or ``"ours"``.
+
+    Returns
+    -------
+    dict of str to ToyRun
+        The four runs, by name (``"cos raw"``, ``"cos standardised"``, ``"xy raw"``,
+        ``"xy standardised"``).
+    """
     cos = dict(expr="cos(2*x)", domain=(("x", 3.0, 6.0),), n_train=23, width=5, seed=1, steps=steps, draw=draw)
     xy = dict(expr="x*y", domain=(("x", 1.0, 5.0), ("y", 1.0, 5.0)), n_train=167, width=20, seed=0, steps=steps,
               draw=draw)
@@ -94,7 +156,28 @@ def authors_draw(low, high, n_train: int, n_test: int, seed: int, test_shrink: f
     then ``uniform(low, high, (n_train, d))`` for training and, from the same stream,
     ``uniform`` on the box shrunk about its centre to ``test_shrink`` of each side for the
     ``n_test`` test points. Uses a private ``RandomState(seed)``, which draws the same numbers
-    without touching numpy's global state."""
+    without touching numpy's global state.
+
+    Parameters
+    ----------
+    low, high : array_like
+        The box's lower and upper corners, one value per input.
+    n_train : int
+        Training points.
+    n_test : int
+        Test points.
+    seed : int
+        Seed of the ``RandomState``.
+    test_shrink : float, optional
+        Fraction of each side the test box spans (default 0.8).
+
+    Returns
+    -------
+    x_train : numpy.ndarray
+        Training inputs, shape ``(n_train, d)``.
+    x_test : numpy.ndarray
+        Test inputs, shape ``(n_test, d)``.
+    """
     low, high = np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
     rs = np.random.RandomState(seed)
     x_train = rs.uniform(low=low, high=high, size=(n_train, len(low)))
@@ -104,7 +187,25 @@ def authors_draw(low, high, n_train: int, n_test: int, seed: int, test_shrink: f
 
 
 def toy_data(config: ToyRun):
-    """The train/test sets of ``config`` (raw inputs) and the standardisation it uses."""
+    """The train/test sets of ``config`` (raw inputs) and the standardisation it uses.
+
+    Parameters
+    ----------
+    config : ToyRun
+        The run.
+
+    Returns
+    -------
+    data : Dataset
+        Training and test sets on raw inputs.
+    mean, std : numpy.ndarray
+        Per input, what to subtract and divide by (zeros and ones without ``standardize``).
+
+    Raises
+    ------
+    ValueError
+        If ``config.draw`` is not allowed.
+    """
     _check_draw(config)
     target = from_expression(config.expr, {name: (lo, hi) for name, lo, hi in config.domain})
     if config.draw == "authors":
@@ -145,7 +246,25 @@ def _authors_nets(config: ToyRun) -> tuple[torch.nn.Module, torch.nn.Module]:
 
 
 def toy_model(config: ToyRun, weights: list[float] | None = None) -> torch.nn.Module:
-    """The toy's network, at its seeded initialisation or with the given flat ``weights``."""
+    """The toy's network, at its seeded initialisation or with the given flat ``weights``.
+
+    Parameters
+    ----------
+    config : ToyRun
+        The run.
+    weights : list of float or None, optional
+        Flat parameters to load; ``None`` keeps the initialisation.
+
+    Returns
+    -------
+    torch.nn.Module
+        The network.
+
+    Raises
+    ------
+    ValueError
+        If ``config.draw`` or ``config.activation`` is not allowed.
+    """
     _check_draw(config)
     if config.draw == "authors":
         model = _authors_nets(config)[1 if config.standardize else 0]
@@ -164,7 +283,19 @@ def run_toy(config: ToyRun) -> dict[str, Any]:
     Two test RMSEs: ``rmse_test`` (ours, the paper's convention elsewhere) at the step of
     lowest training loss, where the weights are left; ``rmse_test_min`` (the authors'
     Figure 1 number), the lowest test RMSE among those recorded every 100 steps
-    (``history`` rows: step, train RMSE, test RMSE)."""
+    (``history`` rows: step, train RMSE, test RMSE).
+
+    Parameters
+    ----------
+    config : ToyRun
+        The run.
+
+    Returns
+    -------
+    dict of str to Any
+        ``rmse_train``, ``rmse_test``, ``rmse_test_min``, ``best_step``, ``history``,
+        ``n_params``, ``mean``, ``std``, ``weights`` and ``seconds``.
+    """
     one_thread_in_workers()
     data, mean, std = toy_data(config)
     model = toy_model(config)
@@ -178,9 +309,20 @@ def run_toy(config: ToyRun) -> dict[str, Any]:
 
 
 def figure2_configs(cfg) -> tuple[list[SimplexRun], list[NetRun]]:
-    """Figure 2's runs from a :class:`precision.chapters.profiles.PiecewiseConfig`: simplex
+    """Figure 2's runs from a :class:`PiecewiseConfig`: simplex
     interpolation at every size (sizes above ``simplex_max_high_d`` skipped for d ≥ 5, where
-    Delaunay triangulation grows steeply), and dense ReLU nets at every depth and size."""
+    Delaunay triangulation grows steeply), and dense ReLU nets at every depth and size.
+
+    Parameters
+    ----------
+    cfg : PiecewiseConfig
+        The resolved config.
+
+    Returns
+    -------
+    tuple of (list of SimplexRun, list of NetRun)
+        The simplex runs and the ReLU nets.
+    """
     simplex, nets = [], []
     for eq in cfg.equations:
         d = get_target(eq).d
@@ -202,7 +344,23 @@ def figure3_configs(cfg) -> list[NetRun]:
     """Figure 3's runs: for each modular target and node depth, the modular net and a dense
     net of the same total depth, at every size of ``modular_sizes``; both train with Adam's
     full-batch cap ``modular_batch_cap`` (the authors: 30 000 for both, against Figure 2's
-    10 000), so a dense net shares Figure 2's run (and cache entry) only where the caps agree."""
+    10 000), so a dense net shares Figure 2's run (and cache entry) only where the caps agree.
+
+    Parameters
+    ----------
+    cfg : PiecewiseConfig
+        The resolved config.
+
+    Returns
+    -------
+    list of NetRun
+        The modular and dense nets.
+
+    Raises
+    ------
+    ValueError
+        If a modular target has no computational graph.
+    """
     runs = []
     for eq in cfg.modular_targets:
         if eq not in GRAPHS:
@@ -222,7 +380,45 @@ def figure3_configs(cfg) -> list[NetRun]:
 class PiecewiseConfig:
     """Chapter 2's sizes: Figure 1 (``fig1_steps``), Figure 2 (simplex vs ReLU nets on six
     equations; ``batch_cap`` is Adam's full-batch limit) and Figure 3 (modular vs dense nets;
-    ``modular_batch_cap`` the limit for both)."""
+    ``modular_batch_cap`` the limit for both).
+
+    Attributes
+    ----------
+    profile : str
+        The profile the sizes were resolved at.
+    fig1_steps : int
+        Adam's steps of Figure 1's nets (fixed).
+    equations : tuple of str
+        Equations of Figure 2.
+    simplex_sizes : tuple of int
+        Training points of the simplex runs.
+    simplex_max_high_d : int
+        Largest simplex size for 5 or more inputs (fixed).
+    simplex_seeds : int
+        Seeds per simplex size (fixed).
+    fit_min_points : int
+        Smallest simplex size the power law is fitted to (fixed).
+    net_sizes : tuple of int
+        Parameter counts of the ReLU nets.
+    depths : tuple of int
+        Numbers of Linear layers.
+    seeds : int
+        Seeds per net size.
+    steps : int
+        Adam's steps.
+    batch_cap : int
+        Adam's full-batch limit of Figure 2 (fixed).
+    n_test : int
+        Test points (fixed).
+    modular_targets : tuple of str
+        Equations of Figure 3.
+    modular_node_depths : tuple of int
+        Depths of each node's subnet (fixed).
+    modular_sizes : tuple of int
+        Parameter counts of Figure 3's nets (fixed).
+    modular_batch_cap : int
+        Adam's full-batch limit of Figure 3 (fixed).
+    """
 
     profile: str = "book"
     fig1_steps: int = knob(check_positive_int, 25_000, fixed=True)
@@ -254,7 +450,18 @@ PAPER = dict(simplex_sizes=(64, *_PAPER_SIZES), simplex_max_high_d=262_144, net_
 def check_simplex_fits(cfg: PiecewiseConfig) -> None:
     """Figure 2 fits a power law to each equation's simplex runs of at least ``fit_min_points``
     points: refuse a config that leaves an equation fewer than two such sizes (sizes above
-    ``simplex_max_high_d`` are skipped for 5 or more inputs, as :func:`figure2_configs` skips them)."""
+    ``simplex_max_high_d`` are skipped for 5 or more inputs, as :func:`figure2_configs` skips them).
+
+    Parameters
+    ----------
+    cfg : PiecewiseConfig
+        The resolved config.
+
+    Raises
+    ------
+    ValueError
+        If an equation has fewer than two usable simplex sizes.
+    """
     simplex, _ = figure2_configs(cfg)
     for eq in cfg.equations:
         usable = sorted({c.n_train for c in simplex if c.target == eq and c.n_train >= cfg.fit_min_points})
@@ -266,7 +473,20 @@ def check_simplex_fits(cfg: PiecewiseConfig) -> None:
 
 def simplex_reference(cfg: PiecewiseConfig, eq: str) -> list[SimplexRun]:
     """Figure 3's simplex reference for a modular target that Figure 2 does not sweep: the
-    three smallest ``simplex_sizes``."""
+    three smallest ``simplex_sizes``.
+
+    Parameters
+    ----------
+    cfg : PiecewiseConfig
+        The resolved config.
+    eq : str
+        The equation id.
+
+    Returns
+    -------
+    list of SimplexRun
+        ``simplex_seeds`` runs per size.
+    """
     return [SimplexRun(eq, n, s, n_test=cfg.n_test) for n in cfg.simplex_sizes[:3] for s in range(cfg.simplex_seeds)]
 
 

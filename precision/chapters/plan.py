@@ -61,7 +61,13 @@ __all__ = ["chapter_names", "DEVICES", "COEFFICIENTS", "LINE_SEARCH_EVALS", "BAS
 
 def chapter_names() -> tuple[str, ...]:
     """The chapters with compute, in the order the build executes their notebooks (the
-    Conclusions only read what these recorded)."""
+    Conclusions only read what these recorded).
+
+    Returns
+    -------
+    tuple of str
+        The chapters' notebook names.
+    """
     return tuple(c.name for c in compute_chapters())
 
 
@@ -84,7 +90,23 @@ _GPU_NOTE = ("GPU-hours are NOT calibrated: assumed per-step overheads x{overhea
              "the CPU (counted as they are)")
 
 def check_device(device: Any) -> str:
-    """``device`` if it is one of :data:`DEVICES`, else ``ValueError`` naming the parameter."""
+    """``device`` if it is one of :data:`DEVICES`, else ``ValueError`` naming the parameter.
+
+    Parameters
+    ----------
+    device : Any
+        The value to check.
+
+    Returns
+    -------
+    str
+        ``device``, unchanged.
+
+    Raises
+    ------
+    ValueError
+        If ``device`` is not ``"cpu"`` or ``"cuda"``.
+    """
     if device not in DEVICES:
         raise ValueError(f"device must be one of {', '.join(repr(d) for d in DEVICES)}; got {device!r}")
     return device
@@ -92,7 +114,27 @@ def check_device(device: Any) -> str:
 
 def chapter_batches(chapter: str, profile: str, **overrides: Any) -> list[Batch]:
     """What ``chapter``'s notebook computes at ``profile``, in its order: its record's
-    ``batches`` of the resolved config (``overrides``: the notebook's parameters)."""
+    ``batches`` of the resolved config (``overrides``: the notebook's parameters).
+
+    Parameters
+    ----------
+    chapter : str
+        The chapter's notebook name.
+    profile : str
+        ``"smoke"``, ``"book"`` or ``"paper"``.
+    **overrides
+        Values for the chapter's knobs.
+
+    Returns
+    -------
+    list of Batch
+        The notebook's batches, in order.
+
+    Raises
+    ------
+    ValueError
+        If the chapter has no compute, or the profile or a value is not allowed.
+    """
     record = get(chapter)
     if record.batches is None:
         raise ValueError(f"chapter must be one of {', '.join(chapter_names())} (the chapters with compute); "
@@ -102,12 +144,41 @@ def chapter_batches(chapter: str, profile: str, **overrides: Any) -> list[Batch]
 
 # --------------------------------------------------------------------------- estimates
 def estimate_seconds(work: Work, coefficients: dict[str, float]) -> float:
-    """Seconds of ``work`` on one core of this machine."""
+    """Seconds of ``work`` on one core of this machine.
+
+    Parameters
+    ----------
+    work : Work
+        The run's operation counts.
+    coefficients : dict of str to float
+        Seconds per unit of each count (:func:`calibrate`); missing ones count 0.
+
+    Returns
+    -------
+    float
+        The estimated seconds.
+    """
     return float(sum(coefficients.get(k, 0.0) * v for k, v in work.ops))
 
 
 def gpu_seconds(work: Work, coefficients: dict[str, float], assumption: dict[str, float] = GPU_ASSUMPTION) -> float:
-    """Seconds of ``work`` on one GPU under :data:`GPU_ASSUMPTION` (not calibrated)."""
+    """Seconds of ``work`` on one GPU under :data:`GPU_ASSUMPTION` (not calibrated).
+
+    Parameters
+    ----------
+    work : Work
+        The run's operation counts.
+    coefficients : dict of str to float
+        Seconds per unit of each count on one core (:func:`calibrate`).
+    assumption : dict of str to float, optional
+        ``overhead_factor`` (per-step overheads relative to one core) and ``flop_speedup``
+        (arithmetic relative to one core).
+
+    Returns
+    -------
+    float
+        The estimated seconds; SciPy and mpmath work counted at CPU speed.
+    """
     total = 0.0
     for k, v in work.ops:
         t = coefficients.get(k, 0.0) * v
@@ -117,7 +188,20 @@ def gpu_seconds(work: Work, coefficients: dict[str, float], assumption: dict[str
 
 
 def lpt_makespan(seconds: Sequence[float], workers: int) -> float:
-    """Wall time of runs started longest first on ``workers`` processes (the sweep's order)."""
+    """Wall time of runs started longest first on ``workers`` processes (the sweep's order).
+
+    Parameters
+    ----------
+    seconds : sequence of float
+        Each run's seconds.
+    workers : int
+        Processes (at least one is used).
+
+    Returns
+    -------
+    float
+        The seconds until the last run ends.
+    """
     loads = [0.0] * max(1, workers)
     for s in sorted(seconds, reverse=True):
         heapq.heapreplace(loads, loads[0] + s)
@@ -283,7 +367,24 @@ def calibrate(recalibrate: bool = False) -> dict[str, Any]:
     """The cost coefficients of this machine: from the cache (keyed by the code hash), or
     measured now (:func:`_measure_main` in a subprocess with one BLAS and one torch thread,
     like a sweep's worker: about 10 s of CPU) and stored. Timings are CPU seconds, so other
-    processes sharing the cores inflate them little."""
+    processes sharing the cores inflate them little.
+
+    Parameters
+    ----------
+    recalibrate : bool, optional
+        Measure again even when a stored calibration exists (default ``False``).
+
+    Returns
+    -------
+    dict of str to Any
+        ``coefficients`` (seconds per unit of each count), ``fit`` (measured against
+        modelled seconds), ``memory_check``, and when and where it was measured.
+
+    Raises
+    ------
+    RuntimeError
+        If the measuring subprocess fails.
+    """
     path = _calibration_path()
     if path.exists() and not recalibrate:
         try:
@@ -321,7 +422,18 @@ def calibrate(recalibrate: bool = False) -> dict[str, Any]:
 
 def check_memory_model(recalibrate: bool = False) -> list[dict[str, Any]]:
     """Peak resident memory of a few small runs, measured in the calibration's subprocess
-    (``VmHWM``), against this module's model: ``[{what, model_bytes, measured_bytes}]``."""
+    (``VmHWM``), against this module's model: ``[{what, model_bytes, measured_bytes}]``.
+
+    Parameters
+    ----------
+    recalibrate : bool, optional
+        Measure again even when a stored calibration exists (default ``False``).
+
+    Returns
+    -------
+    list of dict
+        One row per run: ``what``, ``model_bytes`` and ``measured_bytes``.
+    """
     return calibrate(recalibrate)["memory_check"]
 
 
@@ -329,7 +441,31 @@ def check_memory_model(recalibrate: bool = False) -> list[dict[str, Any]]:
 @dataclass
 class ChapterPlan:
     """One chapter's row: its new runs (``works``), the runs it shares with earlier chapters
-    (cache hits in a build), core-seconds, wall seconds on ``workers`` processes, and peaks."""
+    (cache hits in a build), core-seconds, wall seconds on ``workers`` processes, and peaks.
+
+    Attributes
+    ----------
+    chapter : str
+        The chapter's notebook name.
+    works : list of Work
+        Its new runs and inline work, in order.
+    shared : int
+        Runs an earlier chapter computes.
+    seconds : list of float
+        Estimated seconds of each of ``works``.
+    wall_s : float
+        Estimated wall seconds of the notebook, shared runs read from the cache.
+    peak : float
+        The largest estimated peak memory of a run, in bytes.
+    peak_label : str
+        The label of that run.
+    too_big : list of (Work, float)
+        The runs whose peak exceeds the memory limit, with their peaks.
+    inline_s : float
+        Seconds of the notebook's inline work.
+    alone_wall_s : float
+        Wall seconds of the chapter built alone, its shared runs computed too.
+    """
 
     chapter: str
     works: list[Work]
@@ -353,6 +489,25 @@ class ChapterPlan:
 
 @dataclass
 class Plan:
+    """The plan of a build: its settings and one :class:`ChapterPlan` per chapter.
+
+    Attributes
+    ----------
+    profile : str
+        The profile planned.
+    device : str
+        ``"cpu"`` or ``"cuda"``.
+    workers : int
+        Worker processes assumed.
+    memory_limit : float
+        Memory a run may use, in bytes.
+    coefficients : dict of str to float
+        The cost coefficients used.
+    chapters : list of ChapterPlan
+        One row per planned chapter, in build order.
+    notes : list of str
+        Caveats to print with the plan.
+    """
     profile: str
     device: str
     workers: int
@@ -416,7 +571,33 @@ def _chapter_cost(batches: list[Batch], seen: set, cost: Callable[[Work], float]
 def make_plan(profile: str, device: str = "cpu", workers: int | None = None, memory_limit: float | None = None,
               coefficients: dict[str, float] | None = None, chapters: Iterable[str] | None = None) -> Plan:
     """The plan of a build at ``profile``: every chapter's new runs in build order (a run an
-    earlier chapter computed is a cache hit), their cost on ``device`` and their memory."""
+    earlier chapter computed is a cache hit), their cost on ``device`` and their memory.
+
+    Parameters
+    ----------
+    profile : str
+        ``"smoke"``, ``"book"`` or ``"paper"``.
+    device : str, optional
+        ``"cpu"`` (default) or ``"cuda"``.
+    workers : int or None, optional
+        Worker processes; ``None`` means this machine's cores.
+    memory_limit : float or None, optional
+        Memory a run may use, in bytes; ``None`` means this machine's RAM.
+    coefficients : dict of str to float or None, optional
+        Cost coefficients; ``None`` means :func:`calibrate`'s.
+    chapters : iterable of str or None, optional
+        The chapters to report; ``None`` means all. The others still count for cache hits.
+
+    Returns
+    -------
+    Plan
+        The plan.
+
+    Raises
+    ------
+    ValueError
+        If the profile, device or a chapter name is not allowed.
+    """
     check_profile(profile)
     check_device(device)
     names = chapter_names()

@@ -15,7 +15,20 @@ __all__ = ["PROFILES", "resolve", "sizes", "check_profile"]
 
 
 def sizes(chapter: str, profile: str) -> Any:
-    """The chapter's configuration at ``profile`` with nothing overridden."""
+    """The chapter's configuration at ``profile`` with nothing overridden.
+
+    Parameters
+    ----------
+    chapter : str
+        The chapter's notebook name.
+    profile : str
+        ``"smoke"``, ``"book"`` or ``"paper"``.
+
+    Returns
+    -------
+    object
+        The chapter's config, checked.
+    """
     return resolve(chapter, profile)
 
 
@@ -25,5 +38,26 @@ def resolve(chapter: str, profile: str = "book", params: Mapping[str, Any] | Non
     (:meth:`precision.chapters.registry.Chapter.resolve`).
 
     Every value is checked; a bad one raises ``ValueError`` naming the parameter and what is allowed.
+
+    Parameters
+    ----------
+    chapter : str
+        The chapter's notebook name.
+    profile : str, optional
+        ``"smoke"``, ``"book"`` (default) or ``"paper"``.
+    params : mapping of str to Any, optional
+        Where to read the chapter's parameters (a notebook's ``globals()``).
+    **overrides
+        Values for any knob.
+
+    Returns
+    -------
+    object
+        The chapter's config, checked.
+
+    Raises
+    ------
+    ValueError
+        If the chapter, profile or a parameter is unknown, or a value fails its check.
     """
     return get(chapter).resolve(profile, params, **overrides)

@@ -31,7 +31,23 @@ PROFILES = ("smoke", "book", "paper")
 
 
 def check_profile(profile: Any) -> str:
-    """``profile`` if it is one of :data:`PROFILES`, else ``ValueError`` naming the allowed values."""
+    """``profile`` if it is one of :data:`PROFILES`, else ``ValueError`` naming the allowed values.
+
+    Parameters
+    ----------
+    profile : Any
+        The value to check.
+
+    Returns
+    -------
+    str
+        ``profile``, unchanged.
+
+    Raises
+    ------
+    ValueError
+        If ``profile`` is not ``"smoke"``, ``"book"`` or ``"paper"``.
+    """
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {', '.join(repr(p) for p in PROFILES)}; got {profile!r}")
     return profile
@@ -40,7 +56,22 @@ def check_profile(profile: Any) -> str:
 def knob(check: Callable[[str, Any], Any], default: Any, *, fixed: bool = False) -> Any:
     """A config field: its ``book`` value, the check of a value (``check(name, value)``
     returns it, or raises ``ValueError`` naming the parameter), and whether it is ``fixed``
-    (set by the profile only, not a parameter of the notebook)."""
+    (set by the profile only, not a parameter of the notebook).
+
+    Parameters
+    ----------
+    check : callable
+        ``check(name, value)``: returns the checked value or raises ``ValueError``.
+    default : Any
+        The value at the ``book`` profile.
+    fixed : bool, optional
+        If ``True``, only a profile sets it; a notebook cannot (default ``False``).
+
+    Returns
+    -------
+    dataclasses.Field
+        The field, with ``check`` and ``fixed`` in its metadata.
+    """
     return field(default=default, metadata={"check": check, "fixed": fixed})
 
 
@@ -131,7 +162,23 @@ class Chapter:
         return tuple(name for name, f in self.knobs.items() if f.metadata.get("fixed"))
 
     def sizes(self, profile: str) -> dict[str, Any]:
-        """Every knob's value at ``profile``, unchecked: the defaults with the profile's overrides."""
+        """Every knob's value at ``profile``, unchecked: the defaults with the profile's overrides.
+
+        Parameters
+        ----------
+        profile : str
+            ``"smoke"``, ``"book"`` or ``"paper"``.
+
+        Returns
+        -------
+        dict of str to Any
+            Each knob's name and value.
+
+        Raises
+        ------
+        ValueError
+            If ``profile`` is unknown.
+        """
         check_profile(profile)
         values = {name: f.default for name, f in self.knobs.items()}
         values.update(getattr(self, profile) if profile != "book" else {})
@@ -141,7 +188,28 @@ class Chapter:
         """The config at ``profile``: the chapter's parameters taken from ``params`` (a
         notebook's ``globals()``; names that are not parameters are ignored), any knob from
         ``overrides``; a value ``None`` keeps the profile's. Every value is checked, then the
-        chapter's ``checks``; a bad one raises ``ValueError`` naming it and what is allowed."""
+        chapter's ``checks``; a bad one raises ``ValueError`` naming it and what is allowed.
+
+        Parameters
+        ----------
+        profile : str, optional
+            ``"smoke"``, ``"book"`` (default) or ``"paper"``.
+        params : mapping of str to Any, optional
+            Where to read the chapter's parameters (a notebook's ``globals()``).
+        **overrides
+            Values for any knob, fixed ones included.
+
+        Returns
+        -------
+        object
+            An instance of the chapter's config class.
+
+        Raises
+        ------
+        ValueError
+            If the chapter has no config, the profile or an override's name is unknown, or a
+            value fails its check.
+        """
         if self.config is None:
             raise ValueError(f"chapter {self.name!r} has no run sizes to resolve")
         check_profile(profile)
@@ -161,13 +229,35 @@ class Chapter:
 
     def plan(self, cfg: Any) -> dict[str, Any]:
         """``batches(cfg)`` by label: what a notebook hands to
-        :func:`~precision.chapters.runs.run_batch`, one batch at a time."""
+        :func:`~precision.chapters.runs.run_batch`, one batch at a time.
+
+        Parameters
+        ----------
+        cfg : object
+            A resolved config of this chapter.
+
+        Returns
+        -------
+        dict of str to costs.Batch
+            Each batch by its label; empty for a chapter without compute.
+        """
         if self.batches is None:
             return {}
         return {batch.label: batch for batch in self.batches(cfg)}
 
     def jobs(self, cfg: Any) -> list[Any]:
-        """Every run of ``batches(cfg)`` in order (inline work left out)."""
+        """Every run of ``batches(cfg)`` in order (inline work left out).
+
+        Parameters
+        ----------
+        cfg : object
+            A resolved config of this chapter.
+
+        Returns
+        -------
+        list of Job
+            The runs, in the order the notebook runs them.
+        """
         from .costs import Work
 
         if self.batches is None:
@@ -177,7 +267,20 @@ class Chapter:
     def ran_as_planned(self, cfg: Any, ran: list | None = None) -> bool:
         """Whether the runs handed to ``run_jobs`` in this process (``ran``, default
         :data:`precision.chapters.runs.RAN`) are exactly ``jobs(cfg)``, as a multiset: a
-        notebook that runs something its record does not list, or skips a listed run, fails."""
+        notebook that runs something its record does not list, or skips a listed run, fails.
+
+        Parameters
+        ----------
+        cfg : object
+            The config the notebook ran at.
+        ran : list of Job or None, optional
+            The runs handed over; ``None`` reads :data:`precision.chapters.runs.RAN`.
+
+        Returns
+        -------
+        bool
+            ``True`` if ``ran`` and ``jobs(cfg)`` hold the same runs, counted with repeats.
+        """
         from collections import Counter
 
         from .runs import RAN
@@ -190,7 +293,23 @@ _DISCOVERED = False
 
 
 def register(chapter: Chapter) -> Chapter:
-    """Add ``chapter`` to the registry (a name registered again is replaced); returns it."""
+    """Add ``chapter`` to the registry (a name registered again is replaced); returns it.
+
+    Parameters
+    ----------
+    chapter : Chapter
+        The record to add.
+
+    Returns
+    -------
+    Chapter
+        ``chapter`` itself, so a module can write ``CHAPTER = register(Chapter(...))``.
+
+    Raises
+    ------
+    TypeError
+        If ``chapter`` is not a :class:`Chapter`.
+    """
     if not isinstance(chapter, Chapter):
         raise TypeError(f"register takes a Chapter, got {type(chapter).__name__}")
     _REGISTRY[chapter.name] = chapter
@@ -208,18 +327,46 @@ def _discover() -> None:
 
 def chapters() -> list[Chapter]:
     """Every registered chapter in build order: by number (chapters, then appendices), those
-    that read the others' records last."""
+    that read the others' records last.
+
+    Returns
+    -------
+    list of Chapter
+        The records, in build order.
+    """
     _discover()
     return sorted(_REGISTRY.values(), key=lambda c: (c.reads_others, _number_key(c.number)))
 
 
 def compute_chapters() -> list[Chapter]:
-    """The chapters whose notebooks run something (a ``batches`` function), in build order."""
+    """The chapters whose notebooks run something (a ``batches`` function), in build order.
+
+    Returns
+    -------
+    list of Chapter
+        The chapters with a ``batches`` function, in build order.
+    """
     return [c for c in chapters() if c.batches is not None]
 
 
 def get(name: str) -> Chapter:
-    """The chapter named ``name`` (its notebook's name), else ``ValueError`` listing them."""
+    """The chapter named ``name`` (its notebook's name), else ``ValueError`` listing them.
+
+    Parameters
+    ----------
+    name : str
+        The chapter's notebook name, e.g. ``"piecewise-linear"``.
+
+    Returns
+    -------
+    Chapter
+        Its record.
+
+    Raises
+    ------
+    ValueError
+        If no chapter has that name.
+    """
     _discover()
     if name not in _REGISTRY:
         raise ValueError(f"chapter must be one of {', '.join(c.name for c in chapters())}; got {name!r}")

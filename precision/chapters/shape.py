@@ -80,6 +80,27 @@ def shrink(job: Job, steps: int = 3, stages: int = MAX_STAGES) -> Job:
 
     Raises ``TypeError`` if ``job`` is not a chapter run (a :class:`Job` dataclass), and
     ``ValueError`` unless ``steps`` and ``stages`` are positive integers.
+
+    Parameters
+    ----------
+    job : Job
+        A chapter run (a frozen dataclass).
+    steps : int, optional
+        The cap on every step budget (default 3).
+    stages : int, optional
+        The cap on a ``stages`` field (default :data:`MAX_STAGES`).
+
+    Returns
+    -------
+    Job
+        A run of the same class with the budgets capped.
+
+    Raises
+    ------
+    TypeError
+        If ``job`` is not a :class:`Job` dataclass.
+    ValueError
+        If ``steps`` or ``stages`` is not a positive integer.
     """
     if not isinstance(job, Job) or not dataclasses.is_dataclass(job):
         raise TypeError(f"job must be a chapter run (a Job dataclass), got {type(job).__name__}: {job!r}")
@@ -108,7 +129,20 @@ def shrink(job: Job, steps: int = 3, stages: int = MAX_STAGES) -> Job:
 def kind_of(job: Job, work: Any) -> str:
     """A run's kind: its type, the plan's kind of work (optimizer, method; :meth:`~precision.chapters.runs.Job.work`)
     and a net's activation and architecture (other batch caps, other networks), e.g.
-    ``"NetRun adam tanh dense"``."""
+    ``"NetRun adam tanh dense"``.
+
+    Parameters
+    ----------
+    job : Job
+        The run.
+    work : costs.Work
+        Its work (``job.work()``).
+
+    Returns
+    -------
+    str
+        The kind, words joined by spaces.
+    """
     name = type(job).__name__
     parts = [name] + ([work.kind] if work.kind != name else [])
     return " ".join(parts + [str(getattr(job, f)) for f in ("activation", "architecture") if hasattr(job, f)])
@@ -135,7 +169,22 @@ def shape_jobs(chapter: str, profile: str = "paper", limit_bytes: float | None =
     machine's RAM), then per kind the largest run above it, refused with the sentence of
     :func:`~precision.chapters.plan.refuse_if_too_big`. Runs come from
     :func:`~precision.chapters.plan.chapter_batches`, duplicates once; inline notebook work
-    is skipped unless it is a run (the simplex fits of Chapter 1's §1.3)."""
+    is skipped unless it is a run (the simplex fits of Chapter 1's §1.3).
+
+    Parameters
+    ----------
+    chapter : str
+        The chapter's notebook name.
+    profile : str, optional
+        The profile whose sizes are checked (default ``"paper"``).
+    limit_bytes : float or None, optional
+        The memory available, in bytes; ``None`` means this machine's RAM.
+
+    Returns
+    -------
+    list of Shape
+        One per kind that fits, then one per kind that does not (with ``refused`` set).
+    """
     from ..memory import format_bytes
     from . import plan
 
@@ -259,7 +308,22 @@ def measure(job: Job, steps: int = 3, timeout: float | None = None) -> Measureme
     size of the process where it did not report one) and error. The runs it reads from the
     cache (a :class:`~precision.chapters.optimization.SpectrumRun`'s pipeline) are computed
     first, shrunk, in a process of their own, so the peak is the run's alone. ``timeout``
-    (seconds, per process) kills a run that takes longer."""
+    (seconds, per process) kills a run that takes longer.
+
+    Parameters
+    ----------
+    job : Job
+        The chapter run, at full size.
+    steps : int, optional
+        The cap on its step budgets (default 3).
+    timeout : float or None, optional
+        Seconds each process may take; ``None`` for no limit.
+
+    Returns
+    -------
+    Measurement
+        Seconds, peak resident memory in bytes, and the error, if any.
+    """
     shrunk = shrink(job, steps)
     with tempfile.TemporaryDirectory(prefix="precision-shape-") as tmp:
         for f in dataclasses.fields(shrunk):

@@ -82,6 +82,10 @@ _LRS = (1e-1, 3e-2, 1e-2, 3e-3, 1e-3, 3e-4, 1e-4, 3e-5, 1e-5)
 _FIG9_SCRIPTS = ("authors' scripts/non-seml/combined-techniques-eqn-2.py (I.11.19) and -eqn-3.py (Z.008), "
                  "ejmichaud/precision-ml: logarithmic_line_search(f, low=…, points=70)")
 _LOWCURV_NB = "authors' notebooks/low-curvature-subspace-training-mse.ipynb (ejmichaud/precision-ml)"
+_BFGS_SWEEPS = ("authors' seml-experiments/lowd-network-bfgs-{0,1,2}/*.yaml (MAX_TRAIN_ITERS: 20000) running "
+                "scripts/feynman-network-subexperiment-v2-simplexcompare-bfgs.py (ejmichaud/precision-ml)")
+_CUBIC = ("authors' seml-experiments/feynman-cubic-0/feynman-cubic-0.yaml (TRAIN_POINTS 256 … 262 144) running "
+          "scripts/feynman-tricubic-subexperiment.py (root_D = int(TRAIN_POINTS ** (1/3)) points per side)")
 
 SETTINGS: tuple[Setting, ...] = (
     # ----------------------------------------------------------------- Chapter 2
@@ -110,6 +114,7 @@ SETTINGS: tuple[Setting, ...] = (
             "authors' Figure 4 notebook (1d-2d-3d-nonlinear: ⌊1.5^i⌋ points, i = 6…36)"),
     Setting("nonlinear", "sizes_2d", tuple(int(int(1.5**i) ** 0.5) for i in range(9, 36)),
             "authors' Figure 4 notebook (1d-2d-3d-nonlinear: ⌊√⌊1.5^i⌋⌋ points per side, i = 9…35)"),
+    Setting("nonlinear", "sizes_3d", (6, 10, 15, 25, 40, 63), _CUBIC),
     Setting("nonlinear", "spline_test", "grid", "authors' Figure 4 notebook (1d-2d-3d-nonlinear: 1-D 2000 evenly "
             "spaced points on [−0.9, 0.9], 2-D a 121 × 121 grid on [−0.8, 0.8]²) and tricubic script (3-D: 30 000 "
             "uniform points in the central 80 % box), as precision.chapters.nonlinear.TEST_GRIDS holds them"),
@@ -131,7 +136,13 @@ SETTINGS: tuple[Setting, ...] = (
                  "parameters (34 GB) and leaves out 262 144 (550 GB, more memory than any machine here)"),
     Setting("appendix-c", "seeds", 4, f"{_SPEC} conventions (median over 4 seeds)"),
     Setting("appendix-c", "adam_steps", 20_000, f"{_SPEC} conventions (Adam in sweeps)"),
-    Setting("appendix-c", "bfgs_steps", 25_000, f"{_SPEC} conventions (scipy BFGS, maxiter 25 000)"),
+    Setting("appendix-c", "bfgs_steps", 20_000, f"{_BFGS_SWEEPS}; SPEC's 25 000 is Figure 8's budget"),
+    Setting("appendix-c", "bfgs_standardize", False, f"{_BFGS_SWEEPS}: the inputs are used as drawn"),
+    Setting("appendix-c", "BFGS stopping tolerance", "scipy BFGS gtol 1e-40 (never reached: it runs to maxiter "
+            "or until the line search fails)", _BFGS_SWEEPS,
+            note="the book's BFGS (precision.optimizers.train_bfgs) has no gradient tolerance: it stops when no "
+                 "step lowers the loss or at the step budget, which is what gtol 1e-40 amounts to",
+            is_knob=False),
     # ----------------------------------------------------------------- Chapter 4
     Setting("optimization", "fig8_targets", ("teacher", "Z.001"), f"{_SPEC} §4, Fig. 8"),
     Setting("optimization", "fig9_targets", ("Z.008", "I.11.19"), f"{_SPEC} §4, Fig. 9"),
@@ -172,7 +183,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("appendix-b", "taus", "1e-6 … 1e-16, with 1e-14 and 1e-16 (authors' code); SPEC lists 1e-6, 1e-8, "
             "1e-10, 1e-12, 1e-15, 1e-18", f"{_CODE}; {_SPEC} §Appendices B (Fig. A2)",
             note="the two sources disagree, so the `paper` profile runs both lists together"),
-    Setting("appendix-b", "steps", 500, f"{_SPEC} §4.2.1 (a fixed 500 steps)"),
+    Setting("appendix-b", "steps", 200, f"{_LOWCURV_NB}: 200 low-curvature steps per τ; SPEC §4.2.1's 500 is "
+            "the paper's Figure 8 text"),
     Setting("appendix-b", "lowcurv_mode", "authors", f"{_SPEC} §4.2.1 (a fixed 500 steps); {_LOWCURV_NB}"),
     Setting("appendix-d", "targets", ("Z.001",), "paper App. D, Fig. A4 caption (y = x²)",
             note="the teacher is this book's addition (Figure 7's target, after BFGS) beside the authors' x²"),

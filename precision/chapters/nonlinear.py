@@ -479,7 +479,7 @@ def solver_trap(sizes: Sequence[int] = (16, 32, 64), n_test: int = 5000, seed: i
 
 
 def tanh_configs(equations: Sequence[str], depths: Sequence[int], sizes: Sequence[int], seeds: int, steps: int,
-                 n_test: int, optimizer: str = "adam") -> list:
+                 n_test: int, optimizer: str = "adam", standardize: bool = True) -> list:
     """Dense tanh nets of Figures 5, 6a and A3: one :class:`~precision.chapters.nets.NetRun` per
     equation, depth, parameter count (width closest to it) and seed; Adam with the tanh batch cap
     (30 000), or BFGS with ``steps`` as its maximum. Same arguments → same configs → one cache entry.
@@ -500,6 +500,8 @@ def tanh_configs(equations: Sequence[str], depths: Sequence[int], sizes: Sequenc
         Test points.
     optimizer : str, optional
         ``"adam"`` (default) or ``"bfgs"``.
+    standardize : bool, optional
+        Train on standardised inputs (default; the authors' BFGS sweeps did not).
 
     Returns
     -------
@@ -507,7 +509,7 @@ def tanh_configs(equations: Sequence[str], depths: Sequence[int], sizes: Sequenc
         The runs.
     """
     return [NetRun(eq, depth, width_for(eq, depth, n), seed, activation="tanh", optimizer=optimizer, steps=steps,
-                   batch_cap=TANH_BATCH_CAP, n_test=n_test)
+                   batch_cap=TANH_BATCH_CAP, n_test=n_test, standardize=standardize)
             for eq in equations for depth in depths for n in sizes for seed in range(seeds)]
 
 
@@ -604,9 +606,11 @@ SMOKE = dict(spline_n_test=5000, net_sizes=(128, 512), steps=300, n_test=2000, s
 #: The paper's network sizes (Figures 5, 6a; Appendix C's BFGS sweep stops one short).
 PAPER_NET_SIZES = (256, 1024, 4096, 16_384, 65_536, 262_144)
 # Figure 4 as the authors ran it: their grids (precision.chapters.authors: D = ⌊1.5^i⌋ points,
-# i = 6…36 in 1-D; ⌊√⌊1.5^i⌋⌋ points per side, i = 9…35, in 2-D), their test grids, 4 test draws in 3-D
+# i = 6…36 in 1-D; ⌊√⌊1.5^i⌋⌋ points per side, i = 9…35, in 2-D; ⌊N^(1/3)⌋ per side for N = 256 … 262 144
+# in 3-D), their test grids, 4 test draws in 3-D
 PAPER = dict(spline_test="grid", spline_seeds=4, sizes_1d=tuple(int(1.5**i) for i in range(6, 37)),
-             sizes_2d=tuple(int(int(1.5**i) ** 0.5) for i in range(9, 36)), net_sizes=PAPER_NET_SIZES, seeds=4,
+             sizes_2d=tuple(int(int(1.5**i) ** 0.5) for i in range(9, 36)), sizes_3d=(6, 10, 15, 25, 40, 63),
+             net_sizes=PAPER_NET_SIZES, seeds=4,
              steps=20_000, n_test=30_000, simplex_sizes=(64, 256, 1024, 4096, 16_384, 65_536, 262_144),
              simplex_seeds=4, gadget_points=30_000)
 

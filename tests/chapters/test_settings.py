@@ -46,7 +46,10 @@ def test_known_differences_are_recorded():
     by_key = {(s.chapter, s.knob): s for s in SETTINGS}
     assert by_key["optimization", "lowcurv_steps"].value == 500
     assert profiles.sizes("optimization", "paper").lowcurv_steps == 500
-    assert profiles.sizes("appendix-b", "paper").steps == 500
+    assert profiles.sizes("appendix-b", "paper").steps == by_key["appendix-b", "steps"].value == 200  # their notebook
+    c = profiles.sizes("appendix-c", "paper")  # the authors' BFGS sweeps: 20 000 iterations on inputs as drawn
+    assert (c.bfgs_steps, c.bfgs_standardize) == (by_key["appendix-c", "bfgs_steps"].value, False) == (20_000, False)
+    assert profiles.sizes("nonlinear", "paper").sizes_3d == by_key["nonlinear", "sizes_3d"].value == (6, 10, 15, 25, 40, 63)
     assert {1e-14, 1e-16} <= set(profiles.sizes("appendix-b", "paper").taus)
     assert max(profiles.sizes("piecewise-linear", "paper").modular_sizes) >= 10**6
     assert max(profiles.sizes("nonlinear", "paper").sizes_1d) >= 2_000_000  # the authors': ⌊1.5^36⌋ = 2 184 164
@@ -57,6 +60,8 @@ def test_known_differences_are_recorded():
                                                          by_key["nonlinear", "spline_seeds"].value) == ("grid", 4)
     # Chapters 2 and 3 now run every setting of the authors that a knob holds, and these exactly
     for key in (("piecewise-linear", "modular_batch_cap"), ("nonlinear", "sizes_1d"), ("nonlinear", "sizes_2d"),
+                ("nonlinear", "sizes_3d"), ("appendix-b", "steps"), ("appendix-c", "bfgs_steps"),
+                ("appendix-c", "bfgs_standardize"),
                 ("nonlinear", "spline_test"), ("nonlinear", "spline_seeds")):
         assert by_key[key].is_knob and not authors.differs(by_key[key]), key
     assert not [s for s in SETTINGS if s.chapter in ("piecewise-linear", "nonlinear") and not s.is_knob]
@@ -74,7 +79,7 @@ def test_the_paper_profile_runs_the_authors_low_curvature_settings():
     assert paper.lowcurv_mode == "authors" and paper.search_zooms == 3 and paper.fig9_search_points == 70
     assert dict(paper.fig9_search_low) == {"Z.008": (1e-25,), "I.11.19": (1e-30, 1e-50)}
     b = profiles.sizes("appendix-b", "paper")
-    assert (b.target, b.n_train, b.lowcurv_mode, b.steps) == ("quintic", 50_000, "authors", 500)
+    assert (b.target, b.n_train, b.lowcurv_mode, b.steps) == ("quintic", 50_000, "authors", 200)
     # the book keeps its own convention
     assert profiles.sizes("optimization", "book").lowcurv_mode == "book"
 

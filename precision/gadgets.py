@@ -29,7 +29,7 @@ from numpy.polynomial import Polynomial
 
 __all__ = ["derivative", "gadget_bias", "multiply", "gadget_error", "error_curve", "rounding_constant",
            "predicted_error", "optimal_lambda", "product_network", "ProductFit", "best_product_network",
-           "gadget_diagram"]
+           "gadget_diagram", "ArchitectureError", "architecture_error", "float64_floor"]
 
 EPS = float(np.finfo(np.float64).eps)
 # σ' as a polynomial in σ, the function, its inverse and the range of σ.
@@ -495,3 +495,114 @@ def gadget_diagram(ax, activation: str = "tanh", bias: float | str | None = None
         ax.text(px, py, label, ha="center", va="center", fontsize=8, zorder=4)
     ax.text(0.5, -0.08, f"bias b = {b:.4f} on each hidden neuron;  μ = 1/(4λ²σ''(b))", ha="center", fontsize=8)
     ax.set_xlim(-0.12, 1.12), ax.set_ylim(-0.14, 1.02), ax.set_aspect("equal"), ax.axis("off")
+
+
+@dataclass(frozen=True)
+class ArchitectureError:
+    """The hand-built I.11.19 net at one λ: its error in exact arithmetic and in float64.
+
+    Attributes
+    ----------
+    lam : float
+        Input weight λ.
+    exact_rmse : float
+        RMSE against Σ xᵢyᵢ of the net with the same λ and b, every operation (its output weight
+        1/(4λ²σ''(b)) included) in ``dps``-digit arithmetic: the architecture error alone.
+    float64_rmse : float
+        RMSE of the same net evaluated in float64 on the same points: architecture plus rounding.
+    dps : int
+        Decimal digits of the extended-precision evaluation.
+    n : int
+        Test points.
+    """
+
+    lam: float
+    exact_rmse: float
+    float64_rmse: float
+    dps: int
+    n: int
+
+
+def architecture_error(lams: Sequence[float], bias: float | str | None = "quartic", n: int = 200,
+                       dps: int = 50, seed: int = 0) -> list[ArchitectureError]:
+    """The error of the hand-built I.11.19 net (:func:`product_network`) apart from rounding.
+
+    The net with input weight λ and hidden bias b is evaluated in ``dps``-digit arithmetic
+    (mpmath), so what is left against the exact Σ xᵢyᵢ is the architecture's error, which
+    shrinks as λ⁴ (quartic bias) as λ → 0; the same net in float64 adds the rounding error
+    ~ε/λ², which grows. The paper's claim that a width-12 net is exact to machine precision is
+    one about the first.
+
+    Parameters
+    ----------
+    lams : sequence of float
+        Input weights λ > 0 to evaluate.
+    bias : float or {"curvature", "quartic"} or None, default "quartic"
+        Hidden bias b.
+    n : int, default 200
+        Test points of I.11.19's test box (:func:`precision.targets.sample`, ``seed``).
+    dps : int, default 50
+        Decimal digits of the extended-precision evaluation.
+    seed : int, default 0
+        Seed of the test points.
+
+    Returns
+    -------
+    list of ArchitectureError
+        One per λ, in the order given.
+
+    Raises
+    ------
+    ValueError
+        If a λ is not a positive finite number, ``n`` or ``dps`` is not a positive integer.
+    """
+    import mpmath
+
+    from .targets import get_target, sample
+
+    for name, value in (("n", n), ("dps", dps)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    data = sample(get_target("I.11.19"), 10, n, seed=seed)
+    x = data.x_test
+    out = []
+    b = _check(1.0, "tanh", bias)[0]
+    for lam in lams:
+        net = product_network(float(lam), bias)  # also checks λ
+        with mpmath.workdps(dps):
+            mb, ml = mpmath.mpf(b), mpmath.mpf(float(lam))
+            t = mpmath.tanh(mb)
+            k = 1 / (4 * ml**2 * 2 * t * (t**2 - 1))  # 1/(4λ²·tanh''(b))
+            sq = mpmath.mpf(0)
+            for row in x:
+                xs = [mpmath.mpf(float(v)) for v in row]
+                value = exact = mpmath.mpf(0)
+                for i, j in ((0, 3), (1, 4), (2, 5)):
+                    su, di = ml * (xs[i] + xs[j]), ml * (xs[i] - xs[j])
+                    value += k * (mpmath.tanh(mb + su) + mpmath.tanh(mb - su) - mpmath.tanh(mb + di)
+                                  - mpmath.tanh(mb - di))
+                    exact += xs[i] * xs[j]
+                sq += (value - exact) ** 2
+            exact_rmse = float(mpmath.sqrt(sq / len(x)))
+        out.append(ArchitectureError(float(lam), exact_rmse, _rmse(net, x, data.y_test), dps, len(x)))
+    return out
+
+
+def float64_floor(rms_f: float, activation: str = "tanh") -> float:
+    """ε^(2/3)·RMS(f): the order of the lowest float64 RMSE a product gadget with the quartic
+    bias can reach. Its truncation error grows as λ⁴ and its rounding error as ε/λ²; the sum
+    is least where both are of order ε^(2/3) (relative to the size of the product).
+
+    Parameters
+    ----------
+    rms_f : float
+        RMS of the function the gadgets compute.
+    activation : str, default "tanh"
+        Kept for symmetry with the other functions; the order does not depend on it.
+
+    Returns
+    -------
+    float
+    """
+    _act(activation)
+    return EPS ** (2 / 3) * float(rms_f)

@@ -232,9 +232,9 @@ RULE_CASES = {  # key → [(measurements, verdict)], covering every verdict the 
     ],
     "fig6-trained-tanh": [(dict(best_trained=1e-3), "reproduced"), (dict(best_trained=1e-5), "differs"),
                           (dict(best_trained=0.1), "differs")],
-    "fig6-gadget-net": [(dict(gadget_rmse=1e-13, rms_f=30.0), "reproduced"),  # 100·ε·30 ≈ 6.7e-13
-                        (dict(gadget_rmse=1e-9, rms_f=30.0), "partly"),  # √ε·30 ≈ 4.5e-7
-                        (dict(gadget_rmse=1e-6, rms_f=30.0), "differs")],
+    "fig6-gadget-net": [(dict(architecture_rmse=5e-17, rms_f=30.0), "reproduced"),  # ε·30 ≈ 6.7e-15
+                        (dict(architecture_rmse=1e-13, rms_f=30.0), "partly"),  # 100·ε·30 ≈ 6.7e-13
+                        (dict(architecture_rmse=1e-9, rms_f=30.0), "differs")],
     "fig6-gap": [(dict(best_trained=1e-3, rms_f=30.0), "reproduced"),  # ε·30 ≈ 6.7e-15: 11.2 orders
                  (dict(best_trained=1e-5, rms_f=30.0), "partly"),  # 9.2 orders
                  (dict(best_trained=1e-6, rms_f=30.0), "differs")],

@@ -106,3 +106,17 @@ def test_diagram_draws():
         assert len(ax.patches) == 7 and any("xy" == t.get_text() for t in ax.texts)
     finally:
         plt.close(fig)
+
+
+def test_the_architecture_error_falls_as_lambda_to_the_fourth_in_extended_precision():
+    """In 50-digit arithmetic the hand-built I.11.19 net's error is truncation only (∝ λ⁴ with the
+    quartic bias), far below float64's floor; in float64 the same nets are rounding-bound at small λ."""
+    from precision.gadgets import architecture_error, float64_floor
+
+    small, smaller = architecture_error((1e-4, 1e-5), n=20)
+    assert 1e3 < small.exact_rmse / smaller.exact_rmse < 1e5  # λ⁴: ×1e4 per decade of λ
+    assert smaller.exact_rmse < 1e-15  # below ε·RMS(A) (RMS(A) > 1 on I.11.19's box)
+    assert smaller.float64_rmse > 1e3 * smaller.exact_rmse  # float64 rounding dominates there
+    assert abs(float64_floor(1.0) - np.finfo(float).eps ** (2 / 3)) < 1e-20
+    with pytest.raises(ValueError, match="n must be a positive integer"):
+        architecture_error((1e-3,), n=0)

@@ -284,7 +284,7 @@ def test_every_notebook_that_sweeps_takes_workers_scheduler_and_device():
     from precision.book.build import notebook_parameters
 
     root = Path(__file__).resolve().parents[2]
-    sweeping = [d for d in section_notebooks(root) if "run_jobs(" in (root / f"{d}.md").read_text()]
+    sweeping = [d for d in section_notebooks(root) if "run_batch(" in (root / f"{d}.md").read_text()]
     assert len(sweeping) >= 8, sweeping
     for docname in sweeping:
         params = notebook_parameters(root, docname)

@@ -77,6 +77,7 @@ PAPER_GREY = "0.45"
 """The colour of the paper's values: a grey none of the chapters' curves uses."""
 
 
+_NOTE_BOX = dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.7)  # a note reads over a busy curve
 _NOTE_PLACES = {"right": ((5, 0), "left", "center"), "left": ((-5, 0), "right", "center"),
                 "above": ((0, 5), "center", "bottom"), "below": ((0, -5), "center", "top")}
 
@@ -133,7 +134,7 @@ def paper_markers(ax: Any, xs: Any, values: Any, lows: Any = None, highs: Any = 
     for x, y, note in zip(xs, values, notes or ()):
         if note:
             ax.annotate(note, (x, y), xytext=offset, textcoords="offset points", fontsize=6, color=PAPER_GREY,
-                        ha=ha, va=va, zorder=1.6)
+                        ha=ha, va=va, zorder=1.6, bbox=_NOTE_BOX)
     return drawn
 
 

@@ -9,8 +9,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker as ticker  # noqa: E402
 import pytest  # noqa: E402
 
-from precision.book.plots import (PAPER_LABEL, label_log_axes, label_narrow_log_axis, panel_title,  # noqa: E402
-                                  paper_curve, paper_markers, paper_panel)
+from precision.book.plots import (  # noqa: E402
+    PAPER_LABEL, label_log_axes, label_narrow_log_axis, panel_title, paper_curve, paper_markers, paper_panel)
 from precision.book.text import listing, short  # noqa: E402
 
 

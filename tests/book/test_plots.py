@@ -9,7 +9,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker as ticker  # noqa: E402
 import pytest  # noqa: E402
 
-from precision.book.plots import label_log_axes, label_narrow_log_axis, panel_title  # noqa: E402
+from precision.book.plots import (  # noqa: E402
+    PAPER_LABEL, label_log_axes, label_narrow_log_axis, panel_title, paper_curve, paper_markers, paper_panel)
 from precision.book.text import listing, short  # noqa: E402
 
 
@@ -67,3 +68,51 @@ def test_panel_titles_are_mathematics_or_words():
     assert panel_title("Z.001") == "Z.001: $y = x^{2}$"
     assert panel_title("teacher") == "teacher–student data"
     assert panel_title("teacher", teacher="the teacher net") == "the teacher net"
+
+
+def test_paper_markers_draw_hollow_grey_points_with_bars_and_label_the_axes_once():
+    fig, ax = plt.subplots()
+    ax.loglog([1e2, 1e4], [1e-2, 1e-4], label="ours")
+    first = paper_markers(ax, [1e2, 1e3], [1e-2, 1e-3], lows=[5e-3, 5e-4], highs=[2e-2, 2e-3])
+    second = paper_markers(ax, [1e4], [1e-4], notes=["end"])
+    line = first.lines[0]
+    assert line.get_markerfacecolor() == "none" and list(line.get_xdata()) == [1e2, 1e3]
+    assert first.has_yerr and not second.has_yerr
+    labels = ax.get_legend_handles_labels()[1]
+    assert labels.count(PAPER_LABEL) == 1 and "ours" in labels
+    assert [t.get_text() for t in ax.texts] == ["end"]
+    plt.close(fig)
+
+
+def test_paper_markers_draw_nothing_for_an_empty_panel():
+    fig, ax = plt.subplots()
+    assert paper_markers(ax, [], []) is None
+    assert paper_curve(ax, "2", None, "ReLU (median of 4 seeds) depth 2") is None
+    assert paper_curve(ax, "2", "I.30.5 (d=3)", "no such series") is None
+    assert not ax.lines and not ax.containers and not ax.get_legend_handles_labels()[1]
+    with pytest.raises(ValueError, match="2 x positions for 1 values"):
+        paper_markers(ax, [1, 2], [3])
+    plt.close(fig)
+
+
+def test_paper_curve_draws_the_tables_vertices_at_the_papers_n():
+    from precision import reference
+
+    assert paper_panel("2", "I.30.5") == "I.30.5 (d=3)"
+    assert paper_panel("3", "I.8.14") == "I.8.14"
+    assert paper_panel("2", "I.30") is None and paper_panel("2", "X.1") is None
+    fig, ax = plt.subplots()
+    drawn = paper_curve(ax, "2", "I.30.5 (d=3)", "linear simplex (mean of 4 seeds)")
+    points = reference.series_points("2", "I.30.5 (d=3)", "linear simplex (mean of 4 seeds)")
+    assert list(drawn.lines[0].get_xdata()) == [n for n, _ in points]
+    assert list(drawn.lines[0].get_ydata()) == [v.value for _, v in points]
+    plt.close(fig)
+
+
+def test_paper_markers_place_notes_on_the_side_asked():
+    fig, ax = plt.subplots()
+    paper_markers(ax, [1.0, 2.0], [1.0, 2.0], notes=["a", ""], note_side="below")
+    assert [(t.get_text(), t.get_va()) for t in ax.texts] == [("a", "top")]
+    with pytest.raises(ValueError, match="note_side"):
+        paper_markers(ax, [1.0], [1.0], note_side="inside")
+    plt.close(fig)

@@ -45,7 +45,7 @@ __all__ = ["MultistageStage", "MultistageResult", "STOP_REASONS", "AUTO", "zero_
 
 SECOND_ORDER = ("lm", "bfgs")
 FIRST_LAYERS = ("sin", "tanh")
-INITS = ("auto", "zero-crossings", "spectral")
+INITS = ("auto", "zero-crossings", "spectral", "spectral-lstsq")
 
 
 def zero_crossings(x: np.ndarray, r: np.ndarray) -> np.ndarray:
@@ -231,7 +231,8 @@ still making progress; or the given number of stages was done."""
 
 AUTO = {"max_stages": 8, "adam_first": 500, "adam_later": 0, "points_per_param": 4, "slow_window": 200,
         "slow_factor": 2.0, "max_steps": 5000, "stall_gain": 2.0, "sampling_gap": 4.0,
-        "remedies": ("tanh", "low-frequency", "tanh"), "remedy_adam": 500, "min_remedy_seconds": 2.0}
+        "remedies": ("tanh", "low-frequency", "tanh"), "remedy_adam": 500, "min_remedy_seconds": 2.0,
+        "features": 1500, "points_per_feature": 6, "spectrum_kmax": 48}
 """The adaptive schedule's constants (budgets left as ``None``): at most ``max_stages``
 stages; Adam steps in stage 1 and later stages; training points per parameter of
 stages 2, 3, … (fresh points from the target make up the rest; stage 1 takes the given
@@ -460,7 +461,13 @@ class _Plan:
 
         if self.init == "auto":
             return 2 <= d <= MAX_DIM
-        return self.init == "spectral" and d <= MAX_DIM
+        return self.init in ("spectral", "spectral-lstsq") and d <= MAX_DIM
+
+    def lstsq(self, d: int, k: int) -> bool:
+        """Stage ``k`` is a least-squares sin-feature stage (needs fresh points from the target)."""
+        if k == 0 or not self.inside or self.data_growth is not None or not self.spectral(d):
+            return False
+        return self.init == "spectral-lstsq" or (self.init == "auto" and self.auto_stages)
 
     @property
     def auto_steps(self) -> bool:
@@ -506,7 +513,8 @@ def _multistage(data, stages, widths, depth, lr, second_order, first_layer, seed
     x_test = inputs(data.x_test)
     y_test = torch.as_tensor(np.asarray(data.y_test, dtype=np.float64))
     n_given = len(data.y_train)
-    sizes = [plan.n_points(k, n_given, _stage_params(d, widths[k], depth)) for k in range(stages)]
+    sizes = [max(n_given, AUTO["points_per_feature"] * AUTO["features"]) if plan.lstsq(d, k) and first_layer == "sin"
+             else plan.n_points(k, n_given, _stage_params(d, widths[k], depth)) for k in range(stages)]
 
     def stage_data(k: int) -> tuple[torch.Tensor, torch.Tensor]:
         if sizes[k] == n_given:
@@ -524,6 +532,17 @@ def _multistage(data, stages, widths, depth, lr, second_order, first_layer, seed
 
     def make_model(k: int, x_k: torch.Tensor, r: torch.Tensor) -> torch.nn.Module:
         spectrum = None
+        if plan.lstsq(d, k) and first_layer == "sin" and not zero:
+            from .spectral import draw_frequencies, feature_net, residual_spectrum
+
+            spectrum = residual_spectrum(x_k.cpu().numpy(), r.cpu().numpy(), kmax=AUTO["spectrum_kmax"])
+            if not spectrum.empty:
+                rng = np.random.default_rng(30_000 + seed + k)
+                m = AUTO["features"]
+                kappas.append(spectrum.kappa)
+                inits.append("spectral-lstsq")
+                scales.append(residual_scale(r, "max"))
+                return feature_net(draw_frequencies(spectrum, m, rng), rng.uniform(-math.pi, math.pi, m))
         if k == 0:
             kappas.append(None)
             inits.append("tanh")
@@ -599,6 +618,19 @@ def _multistage(data, stages, widths, depth, lr, second_order, first_layer, seed
     def verdict(before: float, after: float, after_test: float) -> str:
         return stage_verdict(before, after, after_test, goal)
 
+    def solve(k: int, model, x_k, target_k, x_test_k, target_test_k):
+        """A least-squares sin-feature stage: its output layer solved once (no iterations)."""
+        from .spectral import solve_output_layer
+
+        t0 = time.perf_counter()
+        e = solve_output_layer(model, x_k, target_k)
+        with torch.no_grad():
+            e_test = rms(target_test_k - model(x_test_k).squeeze(-1)) if x_test_k is not None else math.nan
+        m = model[0].weight.shape[0]
+        return {"lstsq": TrainResult(e, e_test, 1, time.perf_counter() - t0, np.array([[0.0, e, e_test]]),
+                                     f"least squares: {m} sin features from the residual's spectrum, "
+                                     f"{x_k.shape[0]} points")}
+
     def train(k: int, model, x_k, target_k, x_test_k, target_test_k):
         c = scales[k]
         before = rms(target_k) / c
@@ -606,7 +638,10 @@ def _multistage(data, stages, widths, depth, lr, second_order, first_layer, seed
         if x_val is not None:
             with torch.no_grad():
                 held_before = rms(y_val - sum((m(x_val).squeeze(-1) / cm for m, cm in trained), torch.zeros_like(y_val)))
-        runs = run(k, model, x_k, target_k, x_test_k, target_test_k)
+        if inits[k] == "spectral-lstsq":
+            runs = solve(k, model, x_k, target_k, x_test_k, target_test_k)
+        else:
+            runs = run(k, model, x_k, target_k, x_test_k, target_test_k)
         after, after_test = errors(model, x_k, target_k, x_test_k, target_test_k, c)
         state = verdict(before, after, after_test)
         tried: list[dict] = []
@@ -618,6 +653,8 @@ def _multistage(data, stages, widths, depth, lr, second_order, first_layer, seed
                 t0 = time.perf_counter()
                 kept = [layer for layer in model]  # the best attempt so far, restored if this one is worse
                 fresh = _remedy_net(remedy, d, widths[k], depth, seed + 101 * (i + 1) + k)
+                if len(fresh) != len(model):  # a least-squares stage has fewer layers: nothing to retry in place
+                    break
                 for j, layer in enumerate(fresh):
                     model[j] = layer
                 attempt = run(k, model, x_k, target_k, x_test_k, target_test_k, adam_steps=AUTO["remedy_adam"])
@@ -663,6 +700,9 @@ def _multistage(data, stages, widths, depth, lr, second_order, first_layer, seed
         if plan.auto_stages and k and verdicts[-1] != "progress":
             reason = verdicts[-1]
             return True
+        if left is not None and k + 1 < stages and inits[k] == "spectral-lstsq" and left < stage.seconds:
+            reason = "time_limit"  # a least-squares stage cannot be cut short: do not start one that would overrun
+            return True
         return False
 
     with bar:
@@ -671,7 +711,7 @@ def _multistage(data, stages, widths, depth, lr, second_order, first_layer, seed
     if reason == "budget" and plan.auto_stages:  # AUTO["max_stages"] stages and still above the floor
         reason = "stuck" if verdicts[-1] == "stuck" else "stalled"
     done = [MultistageStage(s.model, s.scale, None if kappa is None else kappa.tolist(), s.n_train, s.adam,
-                            s.main, s.history, s.rmse_train, s.rmse_test, s.seconds, s.cpu_seconds, tried, how)
+                            s.main or s.runs.get("lstsq"), s.history, s.rmse_train, s.rmse_test, s.seconds, s.cpu_seconds, tried, how)
             for s, kappa, tried, how in zip(fitted, kappas, remedies, inits)]
     return MultistageResult(done, done[-1].rmse_train, done[-1].rmse_test, time.perf_counter() - start, low, high,
                             reason, floor, floor_source)

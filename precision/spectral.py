@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Spectrum", "residual_spectrum", "draw_frequencies", "MAX_DIM"]
+__all__ = ["Spectrum", "residual_spectrum", "draw_frequencies", "feature_net", "solve_output_layer", "MAX_DIM"]
 
 MAX_DIM = 2
 """Largest input dimension for which :func:`residual_spectrum` is used by multi-stage fits."""
@@ -125,3 +125,39 @@ def draw_frequencies(spectrum: Spectrum, rows: int, rng: np.random.Generator) ->
     w = spectrum.omega[idx] + (rng.random((rows, d)) - 0.5) * spectrum.step
     sign = np.where(rng.random(rows) < 0.5, -1.0, 1.0)
     return w * sign[:, None]
+
+
+def feature_net(weights: np.ndarray, bias: np.ndarray):
+    """A depth-2 float64 net ``sin(W x + b) → linear`` with the given first layer and a zero
+    last layer: a multi-stage stage whose output layer :func:`solve_output_layer` fits."""
+    import torch
+
+    from .models import Sine
+
+    m, d = weights.shape
+    first, last = torch.nn.Linear(d, m, dtype=torch.float64), torch.nn.Linear(m, 1, dtype=torch.float64)
+    with torch.no_grad():
+        first.weight.copy_(torch.from_numpy(np.asarray(weights, dtype=np.float64)))
+        first.bias.copy_(torch.from_numpy(np.asarray(bias, dtype=np.float64)))
+        last.weight.zero_()
+        last.bias.zero_()
+    return torch.nn.Sequential(first, Sine(), last)
+
+
+def solve_output_layer(net, x, y) -> float:
+    """Set the last layer of a :func:`feature_net` to the least-squares fit of ``y`` on its sin
+    features at ``x`` (QR with column pivoting, LAPACK ``gelsy``; rank-deficient columns are
+    dropped at round-off level). Returns the training RMSE of the fit."""
+    import scipy.linalg
+    import torch
+
+    x = torch.as_tensor(x, dtype=torch.float64)
+    with torch.no_grad():
+        features = net[1](net[0](x)).cpu().numpy()
+    target = torch.as_tensor(y, dtype=torch.float64).cpu().numpy().reshape(-1)
+    a = np.hstack([features, np.ones((features.shape[0], 1))])
+    coef, *_ = scipy.linalg.lstsq(a, target, lapack_driver="gelsy", check_finite=False)
+    with torch.no_grad():
+        net[2].weight.copy_(torch.from_numpy(coef[:-1].reshape(1, -1)))
+        net[2].bias.fill_(float(coef[-1]))
+    return float(np.sqrt(np.mean((a @ coef - target) ** 2)))

@@ -32,7 +32,7 @@ def test_a_stuck_fit_is_not_reported_stalled():
     # fresh points that it fits as badly as its own, an optimisation (capacity) failure, not a data limit
     target = targets.from_expression("sin(3*x)*cos(3*y) + x*y**2", {"x": (-1, 1), "y": (-1, 1)})
     res = multistage.train_multistage(target, None, width=1, depth=2, n_train=300, n_test=500, adam_steps=0,
-                                      time_limit=20)
+                                      time_limit=20, init="zero-crossings")  # one-neuron stages throughout
     assert res.stop_reason == "stuck", (res.stop_reason, res.stage_rmse_train)
     assert res.rmse_train > 1e3 * res.floor
     tried = [r for s in res.stages for r in s.remedies]
@@ -90,5 +90,9 @@ def test_2d_multistage_records_spectral_stages():
     one_d = multistage.train_multistage(targets.get_target("Z.001"), stages=2, width=8, depth=3, n_train=200,
                                         n_test=200, adam_steps=50, steps=20)
     assert one_d.stages[1].init == "zero-crossings"  # auto: 1-D keeps the zero-crossing rule
+    lstsq = multistage.train_multistage(target, None, width=8, depth=3, n_train=300, n_test=2000, time_limit=30)
+    assert [s.init for s in lstsq.stages][:2] == ["tanh", "spectral-lstsq"]  # auto, 2-D, fresh points
+    assert lstsq.stages[1].rmse_test < lstsq.stages[0].rmse_test / 100
+    assert lstsq.stages[1].second.stopped.startswith("least squares")
     with pytest.raises(ValueError, match="init must be one of"):
         multistage.train_multistage(target, stages=1, init="fft")

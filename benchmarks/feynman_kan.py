@@ -6,7 +6,7 @@ tested on 1000 points uniform over the same box, best of the seeds, by our metho
 the float64 floor of the labels and the simplex / spline baselines. One thread.
 
     python benchmarks/feynman_kan.py --size smoke          # 2 rows, 1 seed, 8 s per fit
-    python benchmarks/feynman_kan.py --size book           # 27 rows, 1 seed, 12 s per fit
+    python benchmarks/feynman_kan.py --size book           # 27 rows, 1 seed, 20 s per fit
     python benchmarks/feynman_kan.py --size paper --json kan.json   # 27 rows, 3 seeds, 120 s, multistage + lm
     python benchmarks/feynman_kan.py --rows I.44.4 I.6.2 --seeds 0 1 2 --time-limit 60
 """
@@ -25,7 +25,7 @@ import time  # noqa: E402
 
 import torch  # noqa: E402
 
-from precision.kanbench import KAN_ROWS, SIZES, SOURCE, run_row  # noqa: E402
+from precision.kanbench import KAN_ROWS, METHODS, SIZES, SOURCE, run_row  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -33,7 +33,7 @@ def main(argv=None) -> int:
     parser.add_argument("--size", choices=sorted(SIZES), default="smoke")
     parser.add_argument("--rows", nargs="*", help="equation ids (default: the size's)")
     parser.add_argument("--seeds", nargs="*", type=int, help="seeds (default: the size's)")
-    parser.add_argument("--methods", nargs="*", choices=("multistage", "lm"), help="our methods (default: the size's)")
+    parser.add_argument("--methods", nargs="*", choices=METHODS, help="our methods (default: the size's)")
     parser.add_argument("--time-limit", type=float, help="seconds per fit (default: the size's)")
     parser.add_argument("--no-baselines", action="store_true")
     parser.add_argument("--json", help="write every row's result here")

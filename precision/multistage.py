@@ -373,8 +373,12 @@ def train_multistage(target_or_data: Target | Dataset, stages: int | None = None
         First layer of stages 2, 3, …: ``"zero-crossings"`` (weights ``U(−κ, κ)`` with ``κ`` from
         :func:`frequency_scale`), ``"spectral"`` (rows drawn from the residual's nonuniform DFT,
         :mod:`precision.spectral`; falls back to zero crossings when the spectrum shows nothing
-        above noise or ``d`` exceeds :data:`precision.spectral.MAX_DIM`), or ``"auto"``:
-        spectral for ``2 ≤ d ≤ MAX_DIM``, zero crossings otherwise.
+        above noise or ``d`` exceeds :data:`precision.spectral.MAX_DIM`), ``"spectral-lstsq"``
+        (least-squares sin-feature stages: ``AUTO["features"]`` first-layer rows drawn from the
+        spectrum, at most one per ``AUTO["points_per_feature"]`` points, the output layer solved
+        once), or ``"auto"``: ``"spectral-lstsq"`` for ``2 ≤ d ≤ MAX_DIM`` when the stages adapt
+        and fresh points can be drawn (each such stage then trains on
+        ``points_per_feature × features`` points), zero crossings otherwise (as before).
     remedies
         Retry a stuck stage (see :data:`AUTO` and :data:`STOP_REASONS`). ``None``: when the
         stages adapt (``stages=None``).
@@ -476,15 +480,19 @@ class _Plan:
     def spectral(self, d: int) -> bool:
         from .spectral import MAX_DIM
 
-        if self.init == "auto":
-            return 2 <= d <= MAX_DIM
+        if self.init == "auto":  # the spectrum feeds least-squares stages only (see lstsq)
+            return 2 <= d <= MAX_DIM and self.auto_stages and self.inside and self.data_growth is None
         return self.init in ("spectral", "spectral-lstsq") and d <= MAX_DIM
 
     def lstsq(self, d: int, k: int) -> bool:
-        """Stage ``k`` is a least-squares sin-feature stage (needs fresh points from the target)."""
-        if k == 0 or not self.inside or self.data_growth is not None or not self.spectral(d):
+        """Stage ``k`` is a least-squares sin-feature stage: by default with fresh points from the
+        target and adaptive stages; asked for (``init="spectral-lstsq"``), on whatever points the
+        stage has."""
+        if k == 0 or not self.spectral(d):
             return False
-        return self.init == "spectral-lstsq" or (self.init == "auto" and self.auto_stages)
+        if self.init == "spectral-lstsq":
+            return True
+        return self.init == "auto" and self.auto_stages and self.inside and self.data_growth is None
 
     @property
     def auto_steps(self) -> bool:
@@ -530,7 +538,8 @@ def _multistage(data, stages, widths, depth, lr, second_order, first_layer, seed
     x_test = inputs(data.x_test)
     y_test = torch.as_tensor(np.asarray(data.y_test, dtype=np.float64))
     n_given = len(data.y_train)
-    sizes = [max(n_given, AUTO["points_per_feature"] * AUTO["features"]) if plan.lstsq(d, k) and first_layer == "sin"
+    sizes = [max(n_given, AUTO["points_per_feature"] * AUTO["features"])
+             if plan.lstsq(d, k) and first_layer == "sin" and plan.inside and plan.data_growth is None
              else plan.n_points(k, n_given, _stage_params(d, widths[k], depth)) for k in range(stages)]
 
     def stage_data(k: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -555,7 +564,7 @@ def _multistage(data, stages, widths, depth, lr, second_order, first_layer, seed
             spectrum = residual_spectrum(x_k.cpu().numpy(), r.cpu().numpy(), kmax=AUTO["spectrum_kmax"])
             if not spectrum.empty:
                 rng = np.random.default_rng(30_000 + seed + k)
-                m = AUTO["features"]
+                m = max(1, min(AUTO["features"], x_k.shape[0] // AUTO["points_per_feature"]))
                 kappas.append(spectrum.kappa)
                 inits.append("spectral-lstsq")
                 scales.append(residual_scale(r, "max"))

@@ -78,21 +78,24 @@ def test_stage_net_draws_its_first_layer_from_a_spectrum():
     assert float(net(torch.zeros(2, 2, dtype=torch.float64)).detach().abs().max()) == 0.0  # still starts at zero
 
 
-def test_2d_multistage_records_spectral_stages():
+def test_2d_multistage_records_spectral_stages(monkeypatch):
     target = targets.from_expression("sin(x)*cos(y)", {"x": (-1, 1), "y": (-1, 1)})
     res = multistage.train_multistage(target, stages=2, width=8, depth=3, n_train=300, n_test=500, adam_steps=50,
-                                      steps=40)
+                                      steps=40, init="spectral")
     assert [s.init for s in res.stages] == ["tanh", "spectral"]
     assert math.isfinite(res.rmse_test) and res.stages[1].kappa is not None
     plain = multistage.train_multistage(target, stages=2, width=8, depth=3, n_train=300, n_test=500, adam_steps=50,
-                                        steps=40, init="zero-crossings")
-    assert plain.stages[1].init == "zero-crossings"
+                                        steps=40)
+    assert plain.stages[1].init == "zero-crossings"  # auto with budgets given: as before
     one_d = multistage.train_multistage(targets.get_target("Z.001"), stages=2, width=8, depth=3, n_train=200,
                                         n_test=200, adam_steps=50, steps=20)
     assert one_d.stages[1].init == "zero-crossings"  # auto: 1-D keeps the zero-crossing rule
-    lstsq = multistage.train_multistage(target, None, width=8, depth=3, n_train=300, n_test=2000, time_limit=30)
-    assert [s.init for s in lstsq.stages][:2] == ["tanh", "spectral-lstsq"]  # auto, 2-D, fresh points
-    assert lstsq.stages[1].rmse_test < lstsq.stages[0].rmse_test / 100
+    monkeypatch.setitem(multistage.AUTO, "features", 200)  # small and quick: 1200 points, 200 features
+    lstsq = multistage.train_multistage(target, stages=2, width=8, depth=3, n_train=300, n_test=2000, adam_steps=50,
+                                        steps=200, init="spectral-lstsq")
+    assert [s.init for s in lstsq.stages] == ["tanh", "spectral-lstsq"]
+    assert lstsq.stages[1].n_train == multistage.AUTO["points_per_feature"] * multistage.AUTO["features"]
+    assert lstsq.stages[1].rmse_test < lstsq.stages[0].rmse_test
     assert lstsq.stages[1].second.stopped.startswith("least squares")
     with pytest.raises(ValueError, match="init must be one of"):
         multistage.train_multistage(target, stages=1, init="fft")

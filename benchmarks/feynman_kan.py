@@ -56,16 +56,22 @@ def main(argv=None) -> int:
         print(f"{res.eq:10s} {res.d:1d} {res.rmse_test:9.2e} {res.rmse_train:9.2e} {res.floor:9.2e} "
               f"{res.kan_lowest:9.2e} {res.ratio:8.2g} {res.simplex_test:9.2e} {spline:>9s} "
               f"{str(res.stop_reason):>10s} {res.seconds:5.0f}" + (f"  ← {res.why}" if res.why else ""), flush=True)
+        if args.json:  # after every row: an interrupted run keeps what it measured
+            _write(args.json, args, seeds, methods, limit, time.perf_counter() - start, out)
     total = time.perf_counter() - start
     beaten = sum(r["ratio"] >= 100 for r in out)
     ratios = [r["ratio"] for r in out if math.isfinite(r["ratio"])]
     print(f"# {beaten}/{len(out)} rows >= 100x below KAN's lowest; median ratio "
           f"{sorted(ratios)[len(ratios) // 2]:.3g}; {total:.0f} s total")
     if args.json:
-        with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump({"size": args.size, "seeds": seeds, "methods": methods, "time_limit": limit,
-                       "seconds": total, "rows": out}, fh, indent=1, default=float)
+        _write(args.json, args, seeds, methods, limit, total, out)
     return 0
+
+
+def _write(path, args, seeds, methods, limit, seconds, rows) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump({"size": args.size, "seeds": seeds, "methods": methods, "time_limit": limit,
+                   "seconds": seconds, "rows": rows}, fh, indent=1, default=float)
 
 
 if __name__ == "__main__":

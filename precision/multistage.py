@@ -41,7 +41,7 @@ sin-feature stages (:mod:`precision.spectral`): ``AUTO["features"]`` rows of the
 drawn from the residual's nonuniform DFT, the output layer solved on
 ``AUTO["points_per_feature"]`` fresh points per feature. Measured at CLI defaults (120 s, a
 loaded 2-core machine): ``xy`` on [1, 5]², ``sin x·cos y`` and ``exp(−x²−y²)`` on [−1, 1]²
-from 5e-11…2e-10 to 4e-15, 1e-16, 2e-16 test RMSE. ``init`` chooses the rule explicitly.
+from 5e-11, 2e-10, 5e-10 to 4e-15, 1e-16, 2e-16 test RMSE in 95–115 s. ``init`` chooses the rule explicitly.
 """
 from __future__ import annotations
 

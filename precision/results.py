@@ -50,7 +50,7 @@ class FitResult:
         return out
 
 
-STOP_REASONS = ("floor", "stalled", "time_limit", "budget")
+STOP_REASONS = ("floor", "stalled", "stuck", "time_limit", "budget")
 """Why a self-stopping fit ended: the training RMSE came within ``floor_factor`` of the
 floor; it stopped improving; ``time_limit`` ran out; or the steps or stages given were
 used up."""

@@ -189,8 +189,11 @@ def shape_jobs(chapter: str, profile: str = "paper", limit_bytes: float | None =
     from . import plan
 
     limit = float(plan.total_memory() if limit_bytes is None else limit_bytes)
-    jobs = [item.job if isinstance(item, plan.Work) else item for batch in plan.chapter_batches(chapter, profile)
-            for item in batch.items]
+    listed = [item.job if isinstance(item, plan.Work) else item for batch in plan.chapter_batches(chapter, profile)
+              for item in batch.items]
+    jobs = []
+    for job in listed:  # with the runs each one reads from the cache first (Job.needs)
+        jobs += [*(job.needs() if isinstance(job, Job) else ()), job]
     fits: dict[str, list] = {}
     over: dict[str, list] = {}
     for job in dict.fromkeys(j for j in jobs if isinstance(j, Job)):

@@ -298,13 +298,8 @@ class PipelineRun(Job):
                               + self.lowcurv_steps / self.hessian_every * self.n_train * self.width ** 4 / 10)
 
 
-@dataclass(frozen=True)
-class RescaleRun(Job):
-    """Appendix A: the pipeline's stage-1 net, trained further (BFGS ≤ ``pipeline.bfgs_steps``
-    then ``pipeline.lowcurv_steps`` low-curvature steps) on the targets multiplied by the
-    factor c that stage 2 would use — the rescaling of boosting without a fresh net."""
-
-    pipeline: PipelineRun
+class _FromPipeline:
+    """A run that starts from a :class:`PipelineRun`'s stored parameters (field ``pipeline``)."""
 
     def needs(self) -> tuple[Job, ...]:
         """The pipeline whose stored parameters the run starts from.
@@ -315,6 +310,15 @@ class RescaleRun(Job):
             The runs read from the cache.
         """
         return (self.pipeline,)
+
+
+@dataclass(frozen=True)
+class RescaleRun(_FromPipeline, Job):
+    """Appendix A: the pipeline's stage-1 net, trained further (BFGS ≤ ``pipeline.bfgs_steps``
+    then ``pipeline.lowcurv_steps`` low-curvature steps) on the targets multiplied by the
+    factor c that stage 2 would use — the rescaling of boosting without a fresh net."""
+
+    pipeline: PipelineRun
 
     def work(self) -> costs.Work:
         """From the converged stage-1 point BFGS and the low-curvature steps stop early: counted as
@@ -347,7 +351,7 @@ class RescaleRun(Job):
 
 
 @dataclass(frozen=True)
-class TauRun(Job):
+class TauRun(_FromPipeline, Job):
     """Appendix B: ``steps`` low-curvature steps at threshold ``tau`` from the pipeline's
     stage-1 BFGS point, with the pipeline's stage-1 line search; ``always_step`` is the
     authors' loop (every step taken, all of them run).
@@ -363,16 +367,6 @@ class TauRun(Job):
     steps: int
     hessian_every: int = 1
     always_step: bool = False
-
-    def needs(self) -> tuple[Job, ...]:
-        """The pipeline whose stored parameters the run starts from.
-
-        Returns
-        -------
-        tuple of Job
-            The runs read from the cache.
-        """
-        return (self.pipeline,)
 
     def work(self) -> costs.Work:
         """Operation counts and large allocations (:mod:`precision.chapters.costs`).
@@ -400,20 +394,10 @@ class TauRun(Job):
 
 
 @dataclass(frozen=True)
-class SpectrumRun(Job):
+class SpectrumRun(_FromPipeline, Job):
     """Appendix D: the Hessian spectrum at the pipeline's stage-1 BFGS point."""
 
     pipeline: PipelineRun
-
-    def needs(self) -> tuple[Job, ...]:
-        """The pipeline whose stored parameters the run starts from.
-
-        Returns
-        -------
-        tuple of Job
-            The runs read from the cache.
-        """
-        return (self.pipeline,)
 
     def work(self) -> costs.Work:
         """Operation counts and large allocations (:mod:`precision.chapters.costs`).

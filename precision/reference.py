@@ -81,6 +81,8 @@ class PaperValue:
             return str(self.value)
         if self.in_decades:
             return f"{self.value:.1e} ± {self.uncertainty:g} dex"
+        if float(self.value).is_integer() and abs(self.value) >= 10:  # a count or a step number
+            return f"{self.value:.0f} ± {self.uncertainty:g}"
         return f"{self.value:.2f} ± {self.uncertainty:g}"
 
 

@@ -90,7 +90,7 @@ def test_table_cell_and_plain():
 def test_the_chapter_table_and_the_scorecard_table():
     text = scorecard.chapter_table([("a | b", "1", "2", "reproduced"), ("c", "3", "4", "differs")])
     lines = text.splitlines()
-    assert _cells(lines[0]) == ["claim", "paper", "this build", "verdict"]
+    assert _cells(lines[0]) == ["claim", "paper ± uncertainty", "this build", "verdict"]
     assert _cells(lines[2])[0] == "a \\| b" and _cells(lines[3])[3] == "**differs**"
     with pytest.raises(ValueError, match="verdict"):
         scorecard.chapter_table([("c", "p", "o", "maybe")])
@@ -107,7 +107,7 @@ def test_the_chapter_table_and_the_scorecard_table():
 
 def test_the_float64_rule_needs_labels():
     with pytest.raises(ValueError, match="labels is empty"):
-        scorecard.verdict("sec1-float64-precision", epsilon=2.0**-52, labels=[])
+        scorecard.verdict("sec1-float64-precision", labels=[])
 
 
 # --- the profile box ---------------------------------------------------------------------------

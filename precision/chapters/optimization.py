@@ -102,8 +102,9 @@ def get_data(target: str, n_train: int, n_test: int, seed: int = 0,
     return sample(target_by_name(target), n_train, n_test, seed=seed, test_shrink=test_shrink)
 
 
-def _pipeline_sizes(p: "PipelineRun") -> tuple[int, int, int]:
-    """Inputs, parameters and hidden units of a pipeline's net (for :meth:`Job.work`)."""
+def _net_sizes(p: Any) -> tuple[int, int, int]:
+    """Inputs, parameters and hidden units of the net of a :class:`CurveRun` or :class:`PipelineRun`
+    (its ``target``, ``width`` and ``depth``), for :meth:`Job.work`."""
     d = target_by_name(p.target).d
     return d, costs.mlp_params(d, p.width, p.depth), costs.units(p)
 
@@ -151,9 +152,7 @@ class CurveRun(Job):
         costs.Work
             The run's operation counts and allocations.
         """
-        d = target_by_name(self.target).d
-        P = costs.mlp_params(d, self.width, self.depth)
-        u = costs.units(self)
+        d, P, u = _net_sizes(self)
         record = self.steps / self.record_every * (self.n_train + self.n_test) * P / 3
         mem = [costs.data_mem(self.n_train, self.n_test, d)]
         if self.optimizer == "adam":
@@ -246,9 +245,7 @@ class PipelineRun(Job):
         costs.Work
             The run's operation counts and allocations.
         """
-        d = target_by_name(self.target).d
-        P = costs.mlp_params(d, self.width, self.depth)
-        u = costs.units(self)
+        d, P, u = _net_sizes(self)
         stage = costs.ops(costs.bfgs(self.bfgs_steps, self.n_train, P, u),
                           costs.lowcurv(self.lowcurv_steps, self.hessian_every, self.n_train, P, u)
                           if self.lowcurv_steps else {})
@@ -331,7 +328,7 @@ class RescaleRun(_FromPipeline, Job):
             The run's operation counts and allocations.
         """
         p = self.pipeline
-        d, P, u = _pipeline_sizes(p)
+        d, P, u = _net_sizes(p)
         ops = tuple((k, v * costs.RESCALE_FRACTION) for k, v in costs.ops(
             costs.bfgs(p.bfgs_steps, p.n_train, P, u),
             costs.lowcurv(p.lowcurv_steps, p.hessian_every, p.n_train, P, u) if p.lowcurv_steps else {}))
@@ -377,7 +374,7 @@ class TauRun(_FromPipeline, Job):
             The run's operation counts and allocations.
         """
         p = self.pipeline
-        d, P, u = _pipeline_sizes(p)
+        d, P, u = _net_sizes(p)
         mem = [costs.data_mem(p.n_train, p.n_test, d), *costs.hess_mem(p.n_train, p.width, p.depth, P)]
         return costs.Work(f"low-curvature steps {p.target} tau={self.tau:g}", "lowcurv",
                           costs.ops(costs.lowcurv(self.steps, self.hessian_every, p.n_train, P, u)), tuple(mem), self)
@@ -408,7 +405,7 @@ class SpectrumRun(_FromPipeline, Job):
             The run's operation counts and allocations.
         """
         p = self.pipeline
-        d, P, _ = _pipeline_sizes(p)
+        d, P, _ = _net_sizes(p)
         mem = [costs.data_mem(p.n_train, p.n_test, d), *costs.hess_mem(p.n_train, p.width, p.depth, P)]
         return costs.Work(f"Hessian spectrum {p.target} P={P}", "SpectrumRun", costs.ops(costs.hessians(1, p.n_train, P)),
                           tuple(mem), self)
